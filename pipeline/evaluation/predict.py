@@ -1,0 +1,74 @@
+"""Run a model over documents and turn its probabilities into DocRED candidates/files."""
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+import torch
+
+from pipeline.data.document import Document, pair_index
+from pipeline.data.glove_view import Batch, DocFeatures
+from pipeline.evaluation.docred_metrics import metrics_at_threshold, ranked_metrics
+from pipeline.progress import progress
+
+Collate = Callable[[list[DocFeatures]], Batch]
+
+
+@torch.no_grad()
+def predict_probs(model: torch.nn.Module, features: Sequence[DocFeatures], collate: Collate,
+                  batch_size: int, desc: str = "predict") -> list[np.ndarray]:
+    """Sigmoid probabilities per document, [pairs of the document, R] each (h-major pairs)."""
+    model.eval()
+    out: list[np.ndarray] = []
+    starts = range(0, len(features), batch_size)
+    for start in progress(starts, desc=desc, unit="batch"):
+        batch = collate(list(features[start:start + batch_size]))
+        probs = torch.sigmoid(model(batch)).numpy()
+        ends = batch.pair_offsets[1:] + [len(probs)]
+        out.extend(probs[a:b] for a, b in zip(batch.pair_offsets, ends))
+    return out
+
+
+def candidates(docs: Sequence[Document], probs: Sequence[np.ndarray]):
+    """Flat (score, is_gold, gold_in_train, n_gold) over every (doc, pair, relation >= 1)."""
+    scores = np.concatenate([p[:, 1:].ravel() for p in probs]) if probs else np.zeros(0)
+    is_gold = np.zeros(len(scores), dtype=bool)
+    in_train = np.zeros(len(scores), dtype=bool)
+    offset, n_gold = 0, 0
+    for doc, p in zip(docs, probs):
+        n_rel = p.shape[1] - 1
+        for f in doc.facts:
+            idx = offset + pair_index(doc.num_entities, f.h, f.t) * n_rel + f.r - 1
+            is_gold[idx] = True
+            in_train[idx] = f.in_train
+        n_gold += len(doc.facts)
+        offset += p[:, 1:].size
+    # float32 as the model produced them: theta round-trips exactly through float().
+    return scores.astype(np.float32), is_gold, in_train, n_gold
+
+
+def evaluate_probs(docs: Sequence[Document], probs: Sequence[np.ndarray],
+                   theta: float | None = None) -> dict[str, float]:
+    """Ranked metrics, plus the fixed-set metrics at `theta` (default: the F1 theta)."""
+    score, is_gold, in_train, n_gold = candidates(docs, probs)
+    metrics = ranked_metrics(score, is_gold, in_train, n_gold)
+    at = metrics_at_threshold(score, is_gold, in_train, n_gold,
+                              metrics["theta"] if theta is None else theta)
+    metrics.update({f"at_theta_{k}": v for k, v in at.items()})
+    return metrics
+
+
+def predictions_above(docs: Sequence[Document], probs: Sequence[np.ndarray], theta: float,
+                      id2rel: Sequence[str]) -> list[dict]:
+    """Leaderboard `result.json` rows: every (h, t, r >= 1) whose probability is >= theta."""
+    rows = []
+    for doc, p in zip(docs, probs):
+        E = doc.num_entities
+        pair_ids, rels = np.nonzero(p[:, 1:] >= theta)
+        for k, r in zip(pair_ids.tolist(), (rels + 1).tolist()):
+            h = k // (E - 1)
+            t = k % (E - 1)
+            t = t + 1 if t >= h else t
+            rows.append({"title": doc.title, "h_idx": h, "t_idx": t, "r": id2rel[r],
+                         "score": round(float(p[k, r]), 6)})
+    return rows

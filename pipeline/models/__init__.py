@@ -1,0 +1,38 @@
+"""Base models, one per file, and the explicit name -> class table.
+
+Every model takes (config, DataDims) and maps a collated Batch to logits [P, R].
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from pipeline.config import build, to_dict
+from pipeline.models.bilstm import BiLSTM
+from pipeline.models.layers import DataDims
+
+MODELS: dict[str, type[torch.nn.Module]] = {
+    "bilstm": BiLSTM,
+}
+
+
+def model_class(name: str) -> type[torch.nn.Module]:
+    if name not in MODELS:
+        raise KeyError(f"unknown model {name!r}; known: {sorted(MODELS)}")
+    return MODELS[name]
+
+
+def create_model(name: str, config: Any, dims: DataDims) -> torch.nn.Module:
+    return model_class(name)(config, dims)
+
+
+def model_spec(name: str, model: torch.nn.Module) -> dict:
+    """What a checkpoint needs to rebuild the model: name, config and data dims."""
+    return {"name": name, "config": to_dict(model.config), "dims": to_dict(model.dims)}
+
+
+def model_from_spec(spec: dict) -> torch.nn.Module:
+    cls = model_class(spec["name"])
+    config = build(cls.config_class, spec["config"], f"checkpoint.model.{spec['name']}")
+    return cls(config, DataDims(**spec["dims"]))

@@ -1,0 +1,58 @@
+"""DVC stage `evaluate@<dataset>-<model>-<variant>`: dev metrics, dev and test predictions."""
+from __future__ import annotations
+
+import functools
+import json
+
+from pipeline.config import build
+from pipeline.data.glove_view import collate
+from pipeline.data.jsonio import write_json
+from pipeline.data.prepare import load_meta, load_split
+from pipeline.evaluation.docred_metrics import score_predictions
+from pipeline.evaluation.predict import evaluate_probs, predict_probs, predictions_above
+from pipeline.evaluation.settings import EvaluateConfig
+from pipeline.training.run import load_checkpoint
+from stages.common import load_sections, parser, processed_dir, results_dir, run_dir
+
+PARAMS = ("evaluate",)
+
+
+def main() -> None:
+    p = parser(__doc__)
+    p.add_argument("--model", required=True)
+    p.add_argument("--variant", default="base")
+    args = p.parse_args()
+    cfg = build(EvaluateConfig, load_sections(PARAMS)["evaluate"], "evaluate")
+    data = processed_dir(args.dataset)
+    meta = load_meta(data)
+    model, checkpoint = load_checkpoint(run_dir(args.dataset, args.model, args.variant) / "model.pt")
+    batcher = functools.partial(collate, num_relations=meta["dims"]["num_relations"])
+    out = results_dir(args.dataset, args.model, args.variant)
+
+    dev = load_split(data, "dev")
+    dev_probs = predict_probs(model, dev.features, batcher, cfg.batch_size, desc="dev")
+    ranked = evaluate_probs(dev.docs, dev_probs)
+    theta = ranked["theta"] if cfg.theta_from == "f1" else ranked["ign_theta"]
+    dev_rows = predictions_above(dev.docs, dev_probs, theta, meta["id2rel"])
+    official = score_predictions(dev_rows, dev.docs, meta["id2rel"])
+
+    test = load_split(data, "test")
+    test_probs = predict_probs(model, test.features, batcher, cfg.batch_size, desc="test")
+    test_rows = predictions_above(test.docs, test_probs, theta, meta["id2rel"])
+
+    metrics = {"dev": {"f1": ranked["f1"], "ign_f1": ranked["ign_f1"], "theta": theta,
+                       "precision": ranked["precision"], "recall": ranked["recall"],
+                       "auc": ranked["auc"],
+                       "at_theta": {k: official[k] for k in ("f1", "ign_f1", "precision",
+                                                             "recall", "predictions")}},
+               "test": {"predictions": len(test_rows)},
+               "best_epoch": checkpoint["best_epoch"]}
+    write_json(out / "metrics.json", metrics, indent=1)
+    write_json(out / "dev_predictions.json.gz", dev_rows)
+    write_json(out / "result.json", [{k: r[k] for k in ("title", "h_idx", "t_idx", "r")}
+                                     for r in test_rows])
+    print(json.dumps(metrics, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+"""Tiny hand-made documents and a tiny model setup, shared by the tests."""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import torch
+
+from pipeline.data.document import Document, Fact, Mention
+from pipeline.data.glove_view import GloveFeaturizer, collate
+from pipeline.models import DataDims
+from pipeline.models.bilstm import BiLSTM, BiLSTMConfig
+
+NER2ID = {"BLANK": 0, "ORG": 1, "LOC": 2, "TIME": 3, "PER": 4, "MISC": 5, "NUM": 6}
+NUM_RELATIONS = 4
+
+
+def mention(sent_starts, sent_id, start, end, name, type_="PER") -> Mention:
+    """A mention given sentence-local [start, end)."""
+    base = sent_starts[sent_id]
+    return Mention(sent_id, base + start, base + end, name, type_)
+
+
+def three_sentence_doc() -> Document:
+    """Sentences: 'Anna lives in Paris .' / 'It rains .' / 'Anna met Bob in Paris .'
+
+    Entity 0 = Anna (sent 0, sent 2), 1 = Paris (sent 0, sent 2), 2 = Bob (sent 2 only).
+    """
+    sents = (("Anna", "lives", "in", "Paris", "."), ("It", "rains", "."),
+             ("Anna", "met", "Bob", "in", "Paris", "."))
+    starts = (0, 5, 8)
+    entities = (
+        (mention(starts, 0, 0, 1, "Anna"), mention(starts, 2, 0, 1, "Anna")),
+        (mention(starts, 0, 3, 4, "Paris", "LOC"), mention(starts, 2, 4, 5, "Paris", "LOC")),
+        (mention(starts, 2, 2, 3, "Bob"),),
+    )
+    facts = (Fact(0, 1, 1, (0,)), Fact(0, 2, 2, (2,)))
+    return Document("Tiny", sents, entities, facts)
+
+
+def random_doc(rng: np.random.Generator, title: str = "random") -> Document:
+    """A random document: 2-6 sentences, 2-5 entities, each with 1-3 mentions."""
+    words = ["w%d" % i for i in range(30)]
+    sents = tuple(tuple(rng.choice(words, size=rng.integers(3, 9)).tolist())
+                  for _ in range(rng.integers(2, 7)))
+    starts = np.cumsum([0] + [len(s) for s in sents])[:-1]
+    entities = []
+    for e in range(rng.integers(2, 6)):
+        ms = []
+        for _ in range(rng.integers(1, 4)):
+            s = int(rng.integers(len(sents)))
+            a = int(rng.integers(len(sents[s])))
+            b = int(rng.integers(a + 1, len(sents[s]) + 1))
+            ms.append(Mention(s, int(starts[s]) + a, int(starts[s]) + b, f"e{e}", "PER"))
+        entities.append(tuple(ms))
+    E = len(entities)
+    facts = tuple({(h, t): Fact(h, t, int(rng.integers(1, NUM_RELATIONS)),
+                                tuple(sorted({int(rng.integers(len(sents)))})))
+                   for h, t in rng.integers(E, size=(3, 2)) if h != t}.values())
+    return Document(title, sents, tuple(entities), facts)
+
+
+def tiny_setup(docs: list[Document]):
+    """Vocabulary, featurizer, collate and a small BiLSTM for hand-made documents."""
+    vocab = {"<pad>": 0, "<unk>": 1}
+    for doc in docs:
+        for tok in doc.tokens:
+            vocab.setdefault(tok.lower(), len(vocab))
+    featurize = GloveFeaturizer(vocab, NER2ID, max_tokens=64, max_entities=16)
+    dims = DataDims(vocab_size=len(vocab), word_dim=8, num_relations=NUM_RELATIONS,
+                    num_ner_types=7, max_entities=16)
+    batcher = functools.partial(collate, num_relations=NUM_RELATIONS)
+    return featurize, batcher, dims
+
+
+def tiny_bilstm(dims: DataDims, seed: int = 0) -> BiLSTM:
+    torch.manual_seed(seed)
+    model = BiLSTM(BiLSTMConfig(hidden_size=8, proj_size=8, coref_dim=4, ner_dim=4,
+                                dist_dim=4, dropout=0.2), dims)
+    model.load_word_vectors(torch.randn(dims.vocab_size, dims.word_dim))
+    return model

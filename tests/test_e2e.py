@@ -1,0 +1,88 @@
+"""The real DVC pipeline in a temporary git repository, on a few real documents."""
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+ROOT = Path(__file__).resolve().parents[1]
+MIRROR = (ROOT.parent / "shared" / "data").resolve()
+
+pytestmark = [pytest.mark.e2e,
+              pytest.mark.skipif(not MIRROR.is_dir(), reason="needs ../shared/data beside the repo")]
+
+
+def sh(*cmd, cwd):
+    env = dict(os.environ, SIEF_NO_PROGRESS="1", DVC_NO_ANALYTICS="1")
+    done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, f"{cmd} failed:\n{done.stdout}\n{done.stderr}"
+    return done.stdout + done.stderr
+
+
+def set_params(repo: Path, **changes):
+    yaml = YAML()
+    params = yaml.load((repo / "params.yaml").read_text())
+    for dotted, value in changes.items():
+        *parents, key = dotted.split(".")
+        node = params
+        for p in parents:
+            node = node[p]
+        node[key] = value
+    with open(repo / "params.yaml", "w") as handle:
+        yaml.dump(params, handle)
+
+
+def ran(output: str) -> set[str]:
+    return {line.split("'")[1] for line in output.splitlines()
+            if line.startswith("Running stage")}
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory):
+    repo = tmp_path_factory.mktemp("e2e") / "repo"
+    files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+                           cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    for name in files:
+        if (ROOT / name).is_file() and not name.startswith("data/"):
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, repo / name)
+    set_params(repo, **{"download.mirrors": [str(MIRROR)], "download.allow_network": False,
+                        "docred.max_docs": 6, "train.epochs": 2, "train.batch_size": 3})
+    sh("git", "init", "-q", cwd=repo)
+    sh("git", "add", "-A", cwd=repo)
+    sh("git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", "commit", "-qm", "e2e",
+       cwd=repo)
+    return repo
+
+
+def test_repro_metrics_and_caching(repo):
+    first = sh("dvc", "repro", cwd=repo)
+    assert {"download@docred", "prepare@docred", "train@docred-bilstm",
+            "evaluate@docred-bilstm-base"} <= ran(first)
+    metrics = json.loads((repo / "data/results/docred/bilstm/base/metrics.json").read_text())
+    for key in ("f1", "ign_f1", "theta", "precision", "recall", "auc"):
+        assert 0.0 <= metrics["dev"][key] <= 1.0, key
+    assert (repo / "data/results/docred/bilstm/base/result.json").exists()
+    stats = json.loads((repo / "data/processed/docred/stats.json").read_text())
+    assert stats["train"]["documents"] == stats["dev"]["documents"] == 6
+
+    second = sh("dvc", "repro", cwd=repo)
+    assert ran(second) == set()
+    assert "up to date" in sh("dvc", "status", cwd=repo)
+
+    shown = sh("dvc", "exp", "show", "--csv", cwd=repo)
+    assert "dev.f1" in shown and "dev.ign_f1" in shown
+
+    set_params(repo, **{"models.bilstm.proj_size": 16})
+    third = sh("dvc", "repro", cwd=repo)
+    assert ran(third) == {"train@docred-bilstm", "evaluate@docred-bilstm-base"}
+
+
+def test_same_params_same_metrics(repo):
+    path = repo / "data/results/docred/bilstm/base/metrics.json"
+    before = path.read_text()
+    sh("dvc", "repro", "--force", "train@docred-bilstm", "evaluate@docred-bilstm-base", cwd=repo)
+    assert path.read_text() == before

@@ -1,0 +1,104 @@
+"""DocRED metrics on hand-made cases; every expected number is worked out in comments."""
+import numpy as np
+import pytest
+
+from pipeline.data.document import Document, Fact, Mention
+from pipeline.evaluation.docred_metrics import (metrics_at_threshold, ranked_metrics,
+                                                score_predictions)
+from pipeline.evaluation.predict import candidates, evaluate_probs, predictions_above
+
+# Four candidates; scores 0.9, 0.8, 0.8 (a tie), 0.3; three gold facts in the split
+# (one never scored); the gold one at 0.8 occurs in training.
+SCORE = np.array([0.9, 0.8, 0.8, 0.3])
+GOLD = np.array([True, False, True, False])
+IN_TRAIN = np.array([False, False, True, False])
+
+
+def test_ranked_metrics_by_hand():
+    m = ranked_metrics(SCORE, GOLD, IN_TRAIN, n_gold=3)
+    # Points a threshold can realise: top-1, top-3 (the tie block), top-4.
+    #   k=1: C=1 P=1   R=1/3 F1=1/2
+    #   k=3: C=2 P=2/3 R=2/3 F1=2/3   <- max, theta = 0.8
+    #   k=4: C=2 P=1/2 R=2/3 F1=4/7
+    assert m["f1"] == pytest.approx(2 / 3)
+    assert m["theta"] == 0.8
+    assert (m["precision"], m["recall"]) == (pytest.approx(2 / 3), pytest.approx(2 / 3))
+    # Ign: G = 0, 1, 1; P_ign = (C-G)/(k-G) = 1, 1/2, 1/3; recall unchanged.
+    #   Ign F1 = 1/2, 2*(1/2)(2/3)/(7/6) = 4/7, 2*(1/3)(2/3)/1 = 4/9  -> max 4/7
+    assert m["ign_f1"] == pytest.approx(4 / 7)
+    # AUC: trapezoid over (R, P) = (1/3, 1), (2/3, 2/3), (2/3, 1/2) -> (1/3)(5/6)/1 = 5/18
+    assert m["auc"] == pytest.approx(5 / 18)
+
+
+def test_order_inside_a_tie_does_not_matter():
+    swapped = [0, 2, 1, 3]
+    a = ranked_metrics(SCORE, GOLD, IN_TRAIN, 3)
+    b = ranked_metrics(SCORE[swapped], GOLD[swapped], IN_TRAIN[swapped], 3)
+    assert a == b
+
+
+def test_ign_precision_denominator_is_clamped():
+    # The only prediction is a correct in-train fact: k - G = 0 -> P_ign = 0, Ign F1 = 0.
+    m = ranked_metrics(np.array([0.5]), np.array([True]), np.array([True]), n_gold=1)
+    assert m["f1"] == 1.0 and m["ign_f1"] == 0.0
+
+
+def test_fixed_set_at_theta_agrees_with_the_curve():
+    m = ranked_metrics(SCORE, GOLD, IN_TRAIN, 3)
+    at = metrics_at_threshold(SCORE, GOLD, IN_TRAIN, 3, m["theta"])
+    assert at["f1"] == pytest.approx(m["f1"]) and at["predictions"] == 3
+    # Ign at theta: (2-1)/(3-1) = 1/2 with R = 2/3 -> 4/7
+    assert at["ign_f1"] == pytest.approx(4 / 7)
+
+
+def test_no_predictions():
+    at = metrics_at_threshold(SCORE, GOLD, IN_TRAIN, 3, theta=0.95)
+    assert at == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "ign_precision": 0.0,
+                  "ign_f1": 0.0, "predictions": 0, "correct": 0, "correct_in_train": 0}
+
+
+def test_unlabelled_split_is_refused():
+    with pytest.raises(ValueError, match="no gold facts"):
+        ranked_metrics(SCORE, GOLD, IN_TRAIN, n_gold=0)
+
+
+def _doc() -> Document:
+    m = [Mention(0, i, i + 1, name, "PER") for i, name in enumerate(["A", "B", "C"])]
+    return Document("T", (("A", "B", "C"),), tuple((x,) for x in m),
+                    (Fact(0, 1, 1, (0,), in_train=True), Fact(1, 2, 2, (0,))))
+
+
+def test_official_scorer_by_hand():
+    id2rel = ["Na", "P1", "P2"]
+    preds = [{"title": "T", "h_idx": 0, "t_idx": 1, "r": "P1", "evidence": [0]},  # correct, in train
+             {"title": "T", "h_idx": 1, "t_idx": 2, "r": "P2"},                    # correct
+             {"title": "T", "h_idx": 1, "t_idx": 2, "r": "P2"},                    # duplicate
+             {"title": "T", "h_idx": 0, "t_idx": 2, "r": "P1", "evidence": [0]}]   # wrong
+    s = score_predictions(preds, [_doc()], id2rel)
+    # 3 distinct predictions, 2 correct of 2 gold: P = 2/3, R = 1, F1 = 0.8
+    assert (s["precision"], s["recall"], s["f1"]) == (pytest.approx(2 / 3), 1.0, pytest.approx(0.8))
+    # Ign: (2 - 1) / (3 - 1) = 1/2, recall 1 -> 2/3
+    assert s["ign_f1"] == pytest.approx(2 / 3)
+    # Evidence: 2 predicted sentences, 1 correct (on the correct fact); 2 gold -> P = R = 1/2
+    assert (s["evidence_precision"], s["evidence_recall"]) == (0.5, 0.5)
+
+
+def test_candidates_and_leaderboard_rows_round_trip():
+    doc = _doc()
+    # 3 entities -> 6 pairs (h-major: 01 02 10 12 20 21) x 3 classes (0 = NA).
+    probs = np.zeros((6, 3), dtype=np.float32)
+    probs[0, 1] = 0.9   # (0,1,P1) gold, in train
+    probs[3, 2] = 0.7   # (1,2,P2) gold
+    probs[4, 1] = 0.8   # (2,0,P1) wrong
+    score, gold, in_train, n_gold = candidates([doc], [probs])
+    assert n_gold == 2 and gold.sum() == 2 and in_train.sum() == 1
+    assert score[gold].tolist() == pytest.approx([0.9, 0.7])
+    rows = predictions_above([doc], [probs], 0.7, ["Na", "P1", "P2"])
+    assert {(r["h_idx"], r["t_idx"], r["r"]) for r in rows} == {(0, 1, "P1"), (1, 2, "P2"),
+                                                               (2, 0, "P1")}
+    # The curve and the official scorer on those rows tell the same story.
+    m = evaluate_probs([doc], [probs], theta=0.7)
+    official = score_predictions(rows, [doc], ["Na", "P1", "P2"])
+    assert m["at_theta_f1"] == pytest.approx(official["f1"]) == pytest.approx(0.8)
+    assert m["f1"] == pytest.approx(0.8)  # top-3 at theta 0.7: P = 2/3, R = 1
+

@@ -1,0 +1,70 @@
+"""Each stage's `params:` in dvc.yaml is exactly the sections its code can read."""
+import importlib
+import re
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from pipeline.config import build
+from pipeline.errors import ConfigError
+from stages.common import load_sections, read_params
+
+ROOT = Path(__file__).resolve().parents[1]
+DVC = YAML(typ="safe", pure=True).load((ROOT / "dvc.yaml").read_text())
+
+
+def _stage_module(cmd: str) -> str:
+    return re.search(r"python -m (stages\.\w+)", cmd).group(1)
+
+
+def _dvc_to_template(entry: str) -> str:
+    # dvc.yaml writes ${item} / ${item.model}; stage modules write {dataset} / {model}.
+    return (entry.replace("${item.dataset}", "{dataset}").replace("${item.model}", "{model}")
+            .replace("${item}", "{dataset}"))
+
+
+@pytest.mark.parametrize("name", sorted(DVC["stages"]))
+def test_declared_params_match(name):
+    stage = DVC["stages"][name]
+    body = stage.get("do", stage)
+    module = importlib.import_module(_stage_module(body["cmd"]))
+    declared = [_dvc_to_template(p) for p in body.get("params", [])]
+    assert sorted(declared) == sorted(module.PARAMS), name
+
+
+def test_stages_only_see_declared_sections(tmp_path):
+    path = tmp_path / "params.yaml"
+    path.write_text("train:\n  lr: 1e-3\nmodels:\n  bilstm: {hidden_size: 4}\n")
+    seen = load_sections(("train", "models.{model}"), path, model="bilstm")
+    assert seen == {"train": {"lr": 1e-3}, "models.bilstm": {"hidden_size": 4}}
+    assert isinstance(seen["train"]["lr"], float)  # ruamel reads 1e-3 as a number
+    with pytest.raises(ConfigError, match="missing section 'models.gain'"):
+        load_sections(("models.{model}",), path, model="gain")
+
+
+def test_params_yaml_builds_every_config():
+    from pipeline.data.download import DownloadConfig
+    from pipeline.data.prepare import DocREDConfig, GloveConfig
+    from pipeline.evaluation.settings import EvaluateConfig
+    from pipeline.models import MODELS
+    from pipeline.training.loop import TrainConfig
+    params = read_params(ROOT / "params.yaml")
+    build(DownloadConfig, params["download"], "download")
+    build(DocREDConfig, params["docred"], "docred")
+    build(GloveConfig, params["glove"], "glove")
+    build(TrainConfig, params["train"], "train")
+    build(EvaluateConfig, params["evaluate"], "evaluate")
+    for name, cls in MODELS.items():
+        build(cls.config_class, params["models"][name], f"models.{name}")
+
+
+def test_unknown_keys_are_rejected():
+    from pipeline.training.loop import TrainConfig
+    with pytest.raises(ConfigError, match=r"train: unknown key\(s\) \['lr_rate'\]"):
+        build(TrainConfig, {"lr_rate": 1.0}, "train")
+    with pytest.raises(ConfigError, match="train.epochs: expected an integer"):
+        build(TrainConfig, {"epochs": "ten"}, "train")
+    with pytest.raises(ConfigError, match="train.optimizer: 'sgd' is not one of"):
+        build(TrainConfig, {"optimizer": "sgd"}, "train")
+    assert build(TrainConfig, {"lr": 1}, "train").lr == 1.0
