@@ -9,7 +9,9 @@ from typing import Any, Sequence
 
 from ruamel.yaml import YAML
 
+from pipeline.config import build
 from pipeline.errors import ConfigError
+from pipeline.models import model_class
 
 PARAMS_FILE = Path("params.yaml")
 DATA = Path("data")
@@ -69,7 +71,18 @@ def fingerprint(configs: dict, files: Sequence[Path]) -> str:
     return digest.hexdigest()
 
 
-def parser(description: str) -> argparse.ArgumentParser:
+def parse_args(description: str, *, model: bool = True,
+               variant: bool = False) -> argparse.Namespace:
+    """--dataset always; --model and --variant for the stages that work on one run."""
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--dataset", default="docred")
-    return p
+    if model:
+        p.add_argument("--model", required=True)
+    if variant:
+        p.add_argument("--variant", default="base")
+    return p.parse_args()
+
+
+def model_config(model: str, params: dict[str, Any]) -> Any:
+    """The typed config of `model` from its declared `models.<model>` section."""
+    return build(model_class(model).config_class, params[f"models.{model}"], f"models.{model}")

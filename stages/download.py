@@ -4,13 +4,13 @@ from __future__ import annotations
 from pipeline.config import build
 from pipeline.data.download import DownloadConfig, fetch
 from pipeline.data.jsonio import write_json
-from stages.common import load_sections, parser, raw_dir
+from stages.common import load_sections, parse_args, raw_dir
 
 PARAMS = ("download", "{dataset}.files")
 
 
 def main() -> None:
-    args = parser(__doc__).parse_args()
+    args = parse_args(__doc__, model=False)
     params = load_sections(PARAMS, dataset=args.dataset)
     cfg = build(DownloadConfig, params["download"], "download")
     files = params[f"{args.dataset}.files"]

@@ -12,16 +12,13 @@ from pipeline.evaluation.docred_metrics import score_predictions
 from pipeline.evaluation.predict import evaluate_probs, predict_probs, predictions_above
 from pipeline.evaluation.settings import EvaluateConfig
 from pipeline.training.run import load_checkpoint
-from stages.common import load_sections, parser, processed_dir, results_dir, run_dir
+from stages.common import load_sections, parse_args, processed_dir, results_dir, run_dir
 
 PARAMS = ("evaluate",)
 
 
 def main() -> None:
-    p = parser(__doc__)
-    p.add_argument("--model", required=True)
-    p.add_argument("--variant", default="base")
-    args = p.parse_args()
+    args = parse_args(__doc__, variant=True)
     cfg = build(EvaluateConfig, load_sections(PARAMS)["evaluate"], "evaluate")
     data = processed_dir(args.dataset)
     meta = load_meta(data)

@@ -5,13 +5,13 @@ import json
 
 from pipeline.config import build
 from pipeline.data.prepare import DocREDConfig, GloveConfig, prepare_docred
-from stages.common import load_sections, parser, processed_dir, raw_dir
+from stages.common import load_sections, parse_args, processed_dir, raw_dir
 
 PARAMS = ("{dataset}", "glove")
 
 
 def main() -> None:
-    args = parser(__doc__).parse_args()
+    args = parse_args(__doc__, model=False)
     if args.dataset != "docred":
         raise SystemExit(f"prepare: unknown dataset {args.dataset!r}")
     params = load_sections(PARAMS, dataset=args.dataset)

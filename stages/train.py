@@ -6,23 +6,20 @@ import functools
 from pipeline.config import build, to_dict
 from pipeline.data.glove_view import collate
 from pipeline.data.prepare import load_meta, load_split, load_vectors
-from pipeline.models import model_class
 from pipeline.training.loop import TrainConfig
 from pipeline.training.objectives import RelationObjective
 from pipeline.training.run import fit, new_model
-from stages.common import fingerprint, load_sections, parser, processed_dir, resume_path, run_dir
+from stages.common import (fingerprint, load_sections, model_config, parse_args, processed_dir,
+                           resume_path, run_dir)
 
 PARAMS = ("train", "models.{model}")
 
 
 def main() -> None:
-    p = parser(__doc__)
-    p.add_argument("--model", required=True)
-    args = p.parse_args()
+    args = parse_args(__doc__)
     params = load_sections(PARAMS, model=args.model)
     cfg = build(TrainConfig, params["train"], "train")
-    model_cfg = build(model_class(args.model).config_class, params[f"models.{args.model}"],
-                      f"models.{args.model}")
+    model_cfg = model_config(args.model, params)
     data = processed_dir(args.dataset)
     meta = load_meta(data)
     train_set, dev = load_split(data, "train"), load_split(data, "dev")

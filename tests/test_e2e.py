@@ -35,6 +35,10 @@ def set_params(repo: Path, **changes):
         yaml.dump(params, handle)
 
 
+RUN_STAGES = {v: {f"evaluate@docred-bilstm-{v}", f"robustness@docred-bilstm-{v}"}
+              for v in ("base", "continued", "sief")}
+
+
 def ran(output: str) -> set[str]:
     return {line.split("'")[1] for line in output.splitlines()
             if line.startswith("Running stage")}
@@ -50,7 +54,8 @@ def repo(tmp_path_factory):
             (repo / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, repo / name)
     set_params(repo, **{"download.mirrors": [str(MIRROR)], "download.allow_network": False,
-                        "docred.max_docs": 6, "train.epochs": 2, "train.batch_size": 3})
+                        "docred.max_docs": 6, "train.epochs": 2, "train.batch_size": 3,
+                        "sief.epochs": 1, "robustness.max_docs": 3})
     sh("git", "init", "-q", cwd=repo)
     sh("git", "add", "-A", cwd=repo)
     sh("git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", "commit", "-qm", "e2e",
@@ -60,12 +65,17 @@ def repo(tmp_path_factory):
 
 def test_repro_metrics_and_caching(repo):
     first = sh("dvc", "repro", cwd=repo)
-    assert {"download@docred", "prepare@docred", "train@docred-bilstm",
-            "evaluate@docred-bilstm-base"} <= ran(first)
-    metrics = json.loads((repo / "data/results/docred/bilstm/base/metrics.json").read_text())
-    for key in ("f1", "ign_f1", "theta", "precision", "recall", "auc"):
-        assert 0.0 <= metrics["dev"][key] <= 1.0, key
-    assert (repo / "data/results/docred/bilstm/base/result.json").exists()
+    assert ran(first) == {"download@docred", "prepare@docred", "train@docred-bilstm",
+                          "sief@docred-bilstm", "continued@docred-bilstm",
+                          *RUN_STAGES["base"], *RUN_STAGES["continued"], *RUN_STAGES["sief"]}
+    for variant in ("base", "continued", "sief"):
+        results = repo / "data/results/docred/bilstm" / variant
+        metrics = json.loads((results / "metrics.json").read_text())
+        for key in ("f1", "ign_f1", "theta", "precision", "recall", "auc"):
+            assert 0.0 <= metrics["dev"][key] <= 1.0, (variant, key)
+        assert (results / "result.json").exists()
+        robustness = json.loads((results / "robustness.json").read_text())
+        assert 0.0 <= robustness["flip_rate"] <= 1.0 and robustness["points"] > 0
     stats = json.loads((repo / "data/processed/docred/stats.json").read_text())
     assert stats["train"]["documents"] == stats["dev"]["documents"] == 6
 
@@ -74,15 +84,22 @@ def test_repro_metrics_and_caching(repo):
     assert "up to date" in sh("dvc", "status", cwd=repo)
 
     shown = sh("dvc", "exp", "show", "--csv", cwd=repo)
-    assert "dev.f1" in shown and "dev.ign_f1" in shown
+    assert "dev.f1" in shown and "dev.ign_f1" in shown and "flip_rate" in shown
+
+    # beta touches only the SIEF run and what depends on it.
+    set_params(repo, **{"sief.beta": 0.6})
+    assert ran(sh("dvc", "repro", "--dry", cwd=repo)) == {"sief@docred-bilstm"}
+    assert ran(sh("dvc", "repro", cwd=repo)) == {"sief@docred-bilstm", *RUN_STAGES["sief"]}
 
     set_params(repo, **{"models.bilstm.proj_size": 16})
     third = sh("dvc", "repro", cwd=repo)
-    assert ran(third) == {"train@docred-bilstm", "evaluate@docred-bilstm-base"}
+    assert ran(third) == {"train@docred-bilstm", "sief@docred-bilstm", "continued@docred-bilstm",
+                          *RUN_STAGES["base"], *RUN_STAGES["continued"], *RUN_STAGES["sief"]}
 
 
 def test_same_params_same_metrics(repo):
     path = repo / "data/results/docred/bilstm/base/metrics.json"
     before = path.read_text()
-    sh("dvc", "repro", "--force", "train@docred-bilstm", "evaluate@docred-bilstm-base", cwd=repo)
+    sh("dvc", "repro", "--force", "--single-item", "train@docred-bilstm",
+       "evaluate@docred-bilstm-base", cwd=repo)
     assert path.read_text() == before

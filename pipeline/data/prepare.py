@@ -90,7 +90,7 @@ def prepare_docred(raw_dir: Path, out_dir: Path, cfg: DocREDConfig, glove: Glove
             "num_relations": len(rel2id), "num_ner_types": max(ner2id.values()) + 1,
             "max_entities": glove.max_entities}
     write_json(out_dir / "meta.json", {"rel2id": rel2id, "id2rel": id2rel, "ner2id": ner2id,
-                                       "dims": dims}, indent=1)
+                                       "dims": dims, "max_tokens": glove.max_tokens}, indent=1)
     write_json(out_dir / "glove.vocab.json", words)
     np.save(out_dir / "glove.vectors.npy", vectors)
     write_json(out_dir / "stats.json", stats, indent=1)
@@ -136,3 +136,11 @@ def load_split(out_dir: Path, split: str) -> Processed:
 
 def load_vectors(out_dir: Path) -> torch.Tensor:
     return torch.from_numpy(np.load(out_dir / "glove.vectors.npy"))
+
+
+def load_featurizer(out_dir: Path) -> GloveFeaturizer:
+    """The featurizer prepare used, to re-featurise sentence-removed documents."""
+    meta = load_meta(out_dir)
+    words = read_json(out_dir / "glove.vocab.json")
+    return GloveFeaturizer({w: i for i, w in enumerate(words)}, meta["ner2id"],
+                           meta["max_tokens"], meta["dims"]["max_entities"])

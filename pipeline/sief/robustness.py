@@ -1,0 +1,104 @@
+"""Sentence-removed predictions for gold facts, and the robustness metrics built on them.
+
+For every document, every sentence inside the model's window is removed in turn (the
+reduced documents are batched, not run one at a time) and the probability of each gold
+fact is read from the full and the reduced document. Robustness uses the (fact, sentence)
+points where the sentence is NOT gold evidence of the fact: |P - P-hat| and the share of
+decisions that flip at theta. The same points feed Figure 5; all sentences feed the
+evidence-prediction analysis (Table 4).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+import torch
+
+from pipeline.data.document import Document, pair_index
+from pipeline.data.glove_view import Batch, DocFeatures
+from pipeline.progress import progress
+from pipeline.sief.objective import sentences_in_window
+
+Featurize = Callable[[Document], DocFeatures]
+Collate = Callable[[list[DocFeatures]], Batch]
+
+
+@dataclass(frozen=True)
+class RobustnessConfig:
+    max_docs: int = 0
+    """Use the first N dev documents that have facts with evidence (0 = all)."""
+    batch_size: int = 32
+    """Sentence-removed documents per forward pass."""
+
+
+@dataclass
+class FactProbs:
+    """Probabilities of one document's gold facts with the full and reduced documents."""
+    doc: int                 # index into the document list
+    facts: np.ndarray        # [F, 3] (h, t, r)
+    evidence: list[tuple]    # gold evidence sentences of each fact
+    p: np.ndarray            # [F] with the full document
+    p_hat: np.ndarray        # [S, F] with sentence n removed (S = sentences in the window)
+
+
+@torch.no_grad()
+def removal_probs(model: torch.nn.Module, docs: Sequence[Document], featurize: Featurize,
+                  collate: Collate, window: int, batch_size: int) -> list[FactProbs]:
+    model.eval()
+    out = [FactProbs(i, np.array([(f.h, f.t, f.r) for f in d.facts]).reshape(-1, 3),
+                     [f.evidence for f in d.facts], np.zeros(len(d.facts)),
+                     np.zeros((sentences_in_window(d, window), len(d.facts))))
+           for i, d in enumerate(docs)]
+    # job = (position in `out`, removed sentence or -1 for the full document)
+    jobs = [(k, n) for k, fp in enumerate(out) for n in range(-1, fp.p_hat.shape[0])]
+    for start in progress(range(0, len(jobs), batch_size), desc="sentence removal", unit="batch"):
+        chunk = jobs[start:start + batch_size]
+        variants = [docs[out[k].doc] if n < 0 else docs[out[k].doc].remove_sentence(n)
+                    for k, n in chunk]
+        batch = collate([featurize(d) for d in variants])
+        probs = torch.sigmoid(model(batch)).numpy()                   # [P, R]
+        for b, (k, n) in enumerate(chunk):
+            fp = out[k]
+            rows = batch.pair_offsets[b] + np.array(
+                [pair_index(variants[b].num_entities, h, t) for h, t, _ in fp.facts], dtype=int)
+            values = probs[rows, fp.facts[:, 2]] if len(fp.facts) else np.zeros(0)
+            if n < 0:
+                fp.p[:] = values
+            else:
+                fp.p_hat[n] = values
+    return out
+
+
+def non_evidence_points(fact_probs: Sequence[FactProbs], docs: Sequence[Document]) -> dict:
+    """Columns (doc title, h, t, r, sentence, p, p_hat) for every fact with gold evidence
+    and every sentence in the window that is not part of that evidence."""
+    cols = {k: [] for k in ("title", "h", "t", "r", "sentence", "p", "p_hat")}
+    for fp in fact_probs:
+        for j, evidence in enumerate(fp.evidence):
+            if not evidence:
+                continue
+            for n in range(fp.p_hat.shape[0]):
+                if n in evidence:
+                    continue
+                h, t, r = fp.facts[j].tolist()
+                for key, value in zip(cols, (docs[fp.doc].title, h, t, r, n, fp.p[j],
+                                             fp.p_hat[n, j])):
+                    cols[key].append(value)
+    return cols
+
+
+def robustness_metrics(points: dict, theta: float) -> dict[str, float]:
+    p, p_hat = np.asarray(points["p"], dtype=float), np.asarray(points["p_hat"], dtype=float)
+    if len(p) == 0:
+        raise ValueError("no (fact, non-evidence sentence) points: no dev fact has evidence")
+    diff = np.abs(p - p_hat)
+    return {"points": int(len(p)),
+            "facts": len({(a, b, c, d) for a, b, c, d in
+                          zip(points["title"], points["h"], points["t"], points["r"])}),
+            "mean_abs_diff": float(diff.mean()),
+            "median_abs_diff": float(np.median(diff)),
+            "p90_abs_diff": float(np.quantile(diff, 0.9)),
+            "share_diff_over_0.1": float((diff > 0.1).mean()),
+            "flip_rate": float(((p >= theta) != (p_hat >= theta)).mean()),
+            "mean_signed_change": float((p_hat - p).mean())}

@@ -1,0 +1,64 @@
+"""DVC stage `sief@<dataset>-<model>`: SIEF training from the base checkpoint (or scratch)."""
+from __future__ import annotations
+
+import dataclasses
+import functools
+from pathlib import Path
+from typing import Callable
+
+from pipeline.config import build, to_dict
+from pipeline.data.glove_view import collate
+from pipeline.data.prepare import load_featurizer, load_meta, load_split, load_vectors
+from pipeline.sief.objective import SIEFConfig, SIEFObjective
+from pipeline.training.loop import TrainConfig
+from pipeline.training.objectives import Objective
+from pipeline.training.run import fit, load_checkpoint, new_model
+from pipeline.training.seeding import seed_everything
+from stages.common import (fingerprint, load_sections, model_config, parse_args, processed_dir,
+                           resume_path, run_dir)
+
+PARAMS = ("train", "models.{model}", "sief")
+
+
+def finetune(dataset: str, model_name: str, variant: str, params: dict, sief: SIEFConfig,
+             make_objective: Callable[..., Objective]) -> None:
+    """Train `variant` from the base checkpoint (sief.init = base) or from scratch, for
+    sief.epochs at sief.lr, with the other optimiser settings of `train`."""
+    cfg = dataclasses.replace(build(TrainConfig, params["train"], "train"),
+                              epochs=sief.epochs, lr=sief.lr)
+    model_cfg = model_config(model_name, params)
+    data = processed_dir(dataset)
+    meta = load_meta(data)
+    n_rel = meta["dims"]["num_relations"]
+    base_path = run_dir(dataset, model_name, "base") / "model.pt"
+    if sief.init == "base":
+        model, _ = load_checkpoint(base_path)
+        seed_everything(cfg.seed)
+    else:
+        model = new_model(model_name, model_cfg, meta["dims"], load_vectors(data), cfg.seed)
+    featurize = load_featurizer(data)
+    objective = make_objective(featurize, functools.partial(collate, num_relations=n_rel))
+    configs = {"train": to_dict(cfg), "model": to_dict(model_cfg), "sief": to_dict(sief),
+               "variant": variant}
+    inputs: list[Path] = [data / "train.docs.json.gz"]
+    if sief.init == "base":
+        inputs.append(base_path)
+    result = fit(model, model_name, load_split(data, "train"), load_split(data, "dev"),
+                 objective, cfg, n_rel, run_dir(dataset, model_name, variant),
+                 resume_path(dataset, model_name, variant), fingerprint(configs, inputs),
+                 extra=configs)
+    print(f"{variant}: best epoch {result.best_epoch}: dev F1 {result.best_dev['f1']:.4f} "
+          f"Ign F1 {result.best_dev['ign_f1']:.4f}")
+
+
+def main() -> None:
+    args = parse_args(__doc__)
+    params = load_sections(PARAMS, model=args.model)
+    sief = build(SIEFConfig, params["sief"], "sief")
+    finetune(args.dataset, args.model, "sief", params, sief,
+             lambda featurize, batcher: SIEFObjective(sief, featurize, batcher,
+                                                      window=featurize.max_tokens))
+
+
+if __name__ == "__main__":
+    main()

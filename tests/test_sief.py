@@ -1,0 +1,155 @@
+"""SIEF on hand-made documents: score, evidence rules, loss, robustness."""
+import math
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from pipeline.sief.objective import (SIEFConfig, SIEFObjective, _mentions_removed, _pairs_kept,
+                                     importance_score, removal_evidence)
+from pipeline.sief.robustness import non_evidence_points, removal_probs, robustness_metrics
+from tests.helpers import random_doc, three_sentence_doc, tiny_bilstm, tiny_setup
+
+
+def test_importance_score_by_hand():
+    p = torch.tensor([0.9, 0.9, 0.0, 0.5])
+    p_hat = torch.tensor([0.3, 0.9, 0.4, 0.8])
+    g = importance_score(p, p_hat)
+    assert g[0].item() == pytest.approx(0.9 * math.log(3), rel=1e-5)  # 0.98875 > 0.8
+    assert g[1].item() == pytest.approx(0.0, abs=1e-6)                # unchanged
+    assert g[2].item() == 0.0                                         # P = 0: no NaN
+    assert g[3].item() < 0                                            # P-hat rose
+
+
+def test_score_rule_marks_only_gold_positive_relations():
+    # One pair, columns NA, r1 (gold), r2 (not gold). P-hat collapses on every column.
+    p = torch.tensor([[0.9, 0.9, 0.9]])
+    p_hat = torch.tensor([[0.3, 0.3, 0.3]])
+    labels = torch.tensor([[1.0, 1.0, 0.0]])  # NA label set too: NA is never evidence
+    ev = removal_evidence(SIEFConfig(beta=0.8), p, p_hat, labels, torch.tensor([True]),
+                          np.random.default_rng(0))
+    assert ev.tolist() == [[False, True, False]]
+    ev = removal_evidence(SIEFConfig(beta=1.0), p, p_hat, labels, torch.tensor([True]),
+                          np.random.default_rng(0))
+    assert ev.tolist() == [[False, False, False]]  # g = 0.989 < 1.0: non-evidence
+
+
+def test_no_mention_rule():
+    doc = three_sentence_doc()
+    featurize, batcher, _ = tiny_setup([doc])
+    batch = batcher([featurize(doc)])
+    assert not _mentions_removed(batch, [doc], [1]).any()  # "It rains ." mentions nobody
+    # Sentence 0 mentions Anna (0) and Paris (1), not Bob (2): only pairs (2,?) with 2 and
+    # a partner outside sentence 0 would be untouched, and Bob's partners are all in it.
+    assert _mentions_removed(batch, [doc], [0]).all()
+    labels = batch.labels
+    ev = removal_evidence(SIEFConfig(evidence_rule="no_mention"), torch.rand_like(labels),
+                          torch.rand_like(labels), labels, torch.ones(6, dtype=torch.bool),
+                          np.random.default_rng(0))
+    assert ev.sum() == labels[:, 1:].sum()  # every gold relation, nothing else
+
+
+def test_vanished_pairs_mask():
+    doc = three_sentence_doc()
+    featurize, batcher, _ = tiny_setup([doc])
+    batch = batcher([featurize(doc)])
+    kept = _pairs_kept(batch, [doc.remove_sentence(2)])  # Bob (2) vanishes
+    # pairs h-major: (0,1) (0,2) (1,0) (1,2) (2,0) (2,1)
+    assert kept.tolist() == [1, 0, 1, 0, 0, 0]
+
+
+def _objective_setup(**overrides):
+    rng = np.random.default_rng(5)
+    docs = [random_doc(rng, f"d{i}") for i in range(4)]
+    featurize, batcher, dims = tiny_setup(docs)
+    cfg = SIEFConfig(**overrides)
+    return docs, [featurize(d) for d in docs], featurize, batcher, dims, cfg
+
+
+def test_sief_loss_by_recomputation():
+    docs, features, featurize, batcher, dims, cfg = _objective_setup(beta=0.8, stale_distance=False)
+    model = tiny_bilstm(dims).eval()  # no dropout: both computations see the same network
+    loss, logs = SIEFObjective(cfg, featurize, batcher, window=64)(
+        model, docs, features, np.random.default_rng(11))
+    # Recompute by hand with the same sentence draws.
+    rng = np.random.default_rng(11)
+    removed = [int(rng.integers(len(d.sents))) for d in docs]
+    batch = batcher(features)
+    z = model(batch)
+    z_hat = model(batcher([featurize(d.remove_sentence(n)) for d, n in zip(docs, removed)]))
+    p, p_hat = torch.sigmoid(z), torch.sigmoid(z_hat)
+    g = p * torch.log(p / (p_hat + 1e-11))
+    evidence = (g > 0.8) & (batch.labels > 0)
+    evidence[:, 0] = False
+    w = (~evidence).float()
+    l_rel = F.binary_cross_entropy_with_logits(z, batch.labels)
+    l_sf = (w * F.binary_cross_entropy_with_logits(z_hat, p, reduction="none")).sum() / w.sum()
+    assert loss.item() == pytest.approx(((l_rel + l_sf) / 2).item(), rel=1e-5)
+    assert logs["loss_rel"] == pytest.approx(l_rel.item(), rel=1e-5)
+
+
+def test_gradient_flows_through_the_soft_target_unless_detached():
+    docs, features, featurize, batcher, dims, _ = _objective_setup()
+    grads = {}
+    for detach in (False, True):
+        model = tiny_bilstm(dims).eval()
+        objective = SIEFObjective(SIEFConfig(detach_target=detach), featurize, batcher, window=64)
+        loss, _ = objective(model, docs, features, np.random.default_rng(1))
+        loss.backward()
+        grads[detach] = model.classifier.weight.grad.clone()
+    # Same losses, same draws: only the target's gradient path differs.
+    assert not torch.allclose(grads[False], grads[True])
+
+
+@pytest.mark.parametrize("overrides", [{}, {"evidence_rule": "random"},
+                                       {"evidence_rule": "no_mention"}, {"target": "gold"},
+                                       {"mask_vanished_pairs": True, "na_in_loss": False}])
+def test_every_variant_trains(overrides):
+    docs, features, featurize, batcher, dims, cfg = _objective_setup(**overrides)
+    model = tiny_bilstm(dims)
+    objective = SIEFObjective(cfg, featurize, batcher, window=64)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    rng = np.random.default_rng(0)
+    losses = []
+    for _ in range(25):
+        loss, _ = objective(model, docs, features, rng)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    assert np.mean(losses[-5:]) < 0.6 * np.mean(losses[:5])
+
+
+def test_batched_removal_equals_one_at_a_time():
+    rng = np.random.default_rng(9)
+    docs = [random_doc(rng, f"d{i}") for i in range(3)]
+    featurize, batcher, dims = tiny_setup(docs)
+    model = tiny_bilstm(dims).eval()
+    batched = removal_probs(model, docs, featurize, batcher, window=64, batch_size=5)
+    for fp, doc in zip(batched, docs):
+        with torch.no_grad():
+            for n in range(len(doc.sents)):
+                b = batcher([featurize(doc.remove_sentence(n))])
+                probs = torch.sigmoid(model(b)).numpy()
+                for j, (h, t, r) in enumerate(fp.facts):
+                    row = h * (doc.num_entities - 1) + (t if t < h else t - 1)
+                    assert fp.p_hat[n, j] == pytest.approx(probs[row, r], abs=1e-5)
+
+
+def test_robustness_metrics_by_hand():
+    points = {"title": ["a", "a"], "h": [0, 1], "t": [1, 0], "r": [1, 1], "sentence": [2, 2],
+              "p": [0.9, 0.5], "p_hat": [0.7, 0.5]}
+    m = robustness_metrics(points, theta=0.8)
+    assert m["mean_abs_diff"] == pytest.approx(0.1)   # (0.2 + 0) / 2
+    assert m["flip_rate"] == 0.5                      # 0.9 -> 0.7 crosses 0.8
+    assert m["facts"] == 2 and m["points"] == 2
+
+
+def test_non_evidence_points_skip_evidence_and_unannotated_facts():
+    doc = three_sentence_doc()  # facts: (0,1,1) evidence {0}; (0,2,2) evidence {2}
+    featurize, batcher, dims = tiny_setup([doc])
+    fps = removal_probs(tiny_bilstm(dims).eval(), [doc], featurize, batcher, 64, 8)
+    points = non_evidence_points(fps, [doc])
+    assert list(zip(points["h"], points["t"], points["sentence"])) == \
+        [(0, 1, 1), (0, 1, 2), (0, 2, 0), (0, 2, 1)]
