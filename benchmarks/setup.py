@@ -1,7 +1,6 @@
 """Shared set-up for the benchmarks: processed data and a model built from params.yaml."""
 from __future__ import annotations
 
-import functools
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,7 +8,7 @@ from pathlib import Path
 import torch
 
 from pipeline.config import build
-from pipeline.data.glove_view import GloveFeaturizer, collate
+from pipeline.data.glove_view import Collate, GloveFeaturizer, make_collate
 from pipeline.data.prepare import Processed, load_featurizer, load_meta, load_split, load_vectors
 from pipeline.models import model_class
 from pipeline.training.run import new_model
@@ -22,7 +21,7 @@ class Bench:
     train: Processed
     dev: Processed
     featurize: GloveFeaturizer
-    batcher: functools.partial
+    batcher: Collate
 
 
 def load_bench(processed: str, model_name: str) -> Bench:
@@ -33,7 +32,7 @@ def load_bench(processed: str, model_name: str) -> Bench:
     model = new_model(model_name, cfg, meta["dims"], load_vectors(data), seed=0)
     return Bench(model, load_split(data, "train"), load_split(data, "dev"),
                  load_featurizer(data),
-                 functools.partial(collate, num_relations=meta["dims"]["num_relations"]))
+                 make_collate(meta["dims"]["num_relations"]))
 
 
 def time_steps(bench: Bench, objective, n_docs: int, batch_size: int) -> float:

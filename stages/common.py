@@ -83,6 +83,12 @@ def parse_args(description: str, *, model: bool = True,
     return p.parse_args()
 
 
+def device_from(params: dict[str, Any]) -> "torch.device":
+    """Apply the declared `runtime` section; returns the device to run on."""
+    from pipeline.runtime import RuntimeConfig, setup_runtime
+    return setup_runtime(build(RuntimeConfig, params["runtime"], "runtime"))
+
+
 def model_config(model: str, params: dict[str, Any]) -> Any:
     """The typed config of `model` from its declared `models.<model>` section."""
     return build(model_class(model).config_class, params[f"models.{model}"], f"models.{model}")

@@ -11,7 +11,7 @@ from pipeline.training.objectives import RelationObjective
 from stages.common import load_sections, parse_args
 from stages.sief import finetune
 
-PARAMS = ("train", "models.{model}", "sief.init", "sief.epochs", "sief.lr")
+PARAMS = ("train", "models.{model}", "sief.init", "sief.epochs", "sief.lr", "runtime")
 
 
 def main() -> None:

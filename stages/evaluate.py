@@ -1,29 +1,31 @@
 """DVC stage `evaluate@<dataset>-<model>-<variant>`: dev metrics, dev and test predictions."""
 from __future__ import annotations
 
-import functools
 import json
 
 from pipeline.config import build
-from pipeline.data.glove_view import collate
+from pipeline.data.glove_view import make_collate
 from pipeline.data.jsonio import write_json
 from pipeline.data.prepare import load_meta, load_split
 from pipeline.evaluation.docred_metrics import score_predictions
 from pipeline.evaluation.predict import evaluate_probs, predict_probs, predictions_above
 from pipeline.evaluation.settings import EvaluateConfig
 from pipeline.training.run import load_checkpoint
-from stages.common import load_sections, parse_args, processed_dir, results_dir, run_dir
+from stages.common import device_from, load_sections, parse_args, processed_dir, results_dir, run_dir
 
-PARAMS = ("evaluate",)
+PARAMS = ("evaluate", "runtime")
 
 
 def main() -> None:
     args = parse_args(__doc__, variant=True)
-    cfg = build(EvaluateConfig, load_sections(PARAMS)["evaluate"], "evaluate")
+    params = load_sections(PARAMS)
+    cfg = build(EvaluateConfig, params["evaluate"], "evaluate")
+    device = device_from(params)
     data = processed_dir(args.dataset)
     meta = load_meta(data)
-    model, checkpoint = load_checkpoint(run_dir(args.dataset, args.model, args.variant) / "model.pt")
-    batcher = functools.partial(collate, num_relations=meta["dims"]["num_relations"])
+    model, checkpoint = load_checkpoint(
+        run_dir(args.dataset, args.model, args.variant) / "model.pt", device)
+    batcher = make_collate(meta["dims"]["num_relations"], device)
     out = results_dir(args.dataset, args.model, args.variant)
 
     dev = load_split(data, "dev")

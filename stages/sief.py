@@ -2,22 +2,21 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 from pathlib import Path
 from typing import Callable
 
 from pipeline.config import build, to_dict
-from pipeline.data.glove_view import collate
+from pipeline.data.glove_view import make_collate
 from pipeline.data.prepare import load_featurizer, load_meta, load_split, load_vectors
 from pipeline.sief.objective import SIEFConfig, SIEFObjective
 from pipeline.training.loop import TrainConfig
 from pipeline.training.objectives import Objective
 from pipeline.training.run import fit, load_checkpoint, new_model
 from pipeline.training.seeding import seed_everything
-from stages.common import (fingerprint, load_sections, model_config, parse_args, processed_dir,
-                           resume_path, run_dir)
+from stages.common import (device_from, fingerprint, load_sections, model_config, parse_args,
+                           processed_dir, resume_path, run_dir)
 
-PARAMS = ("train", "models.{model}", "sief")
+PARAMS = ("train", "models.{model}", "sief", "runtime")
 
 
 def finetune(dataset: str, model_name: str, variant: str, params: dict, sief: SIEFConfig,
@@ -27,24 +26,26 @@ def finetune(dataset: str, model_name: str, variant: str, params: dict, sief: SI
     cfg = dataclasses.replace(build(TrainConfig, params["train"], "train"),
                               epochs=sief.epochs, lr=sief.lr)
     model_cfg = model_config(model_name, params)
+    device = device_from(params)
     data = processed_dir(dataset)
     meta = load_meta(data)
-    n_rel = meta["dims"]["num_relations"]
     base_path = run_dir(dataset, model_name, "base") / "model.pt"
     if sief.init == "base":
-        model, _ = load_checkpoint(base_path)
+        model, _ = load_checkpoint(base_path, device)
         seed_everything(cfg.seed)
     else:
-        model = new_model(model_name, model_cfg, meta["dims"], load_vectors(data), cfg.seed)
+        model = new_model(model_name, model_cfg, meta["dims"], load_vectors(data), cfg.seed,
+                          device)
     featurize = load_featurizer(data)
-    objective = make_objective(featurize, functools.partial(collate, num_relations=n_rel))
+    batcher = make_collate(meta["dims"]["num_relations"], device)
+    objective = make_objective(featurize, batcher)
     configs = {"train": to_dict(cfg), "model": to_dict(model_cfg), "sief": to_dict(sief),
                "variant": variant}
     inputs: list[Path] = [data / "train.docs.json.gz"]
     if sief.init == "base":
         inputs.append(base_path)
     result = fit(model, model_name, load_split(data, "train"), load_split(data, "dev"),
-                 objective, cfg, n_rel, run_dir(dataset, model_name, variant),
+                 objective, cfg, batcher, run_dir(dataset, model_name, variant),
                  resume_path(dataset, model_name, variant), fingerprint(configs, inputs),
                  extra=configs)
     print(f"{variant}: best epoch {result.best_epoch}: dev F1 {result.best_dev['f1']:.4f} "

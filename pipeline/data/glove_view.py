@@ -5,7 +5,10 @@ into tensors. Both are cheap, so SIEF re-featurises sentence-removed documents o
 """
 from __future__ import annotations
 
+import dataclasses
+import functools
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import torch
@@ -45,6 +48,11 @@ class Batch:
     dist_th: torch.Tensor       # [P] signed distance bucket + 10 (tail to head)
     labels: torch.Tensor        # [P, R] multi-hot, column 0 = no relation
     pair_offsets: list[int]     # start of each document's pairs in the P axis
+
+    def to(self, device: torch.device) -> "Batch":
+        return dataclasses.replace(self, **{
+            f.name: getattr(self, f.name).to(device) for f in dataclasses.fields(self)
+            if isinstance(getattr(self, f.name), torch.Tensor)})
 
 
 class GloveFeaturizer:
@@ -98,7 +106,16 @@ def all_pairs(num_entities: int) -> tuple[np.ndarray, np.ndarray]:
     return h[keep], t[keep]
 
 
-def collate(features: list[DocFeatures], num_relations: int) -> Batch:
+Collate = Callable[[list[DocFeatures]], Batch]
+
+
+def make_collate(num_relations: int, device: torch.device | None = None) -> Collate:
+    """collate() with the data's relation count and the run's device bound."""
+    return functools.partial(collate, num_relations=num_relations, device=device)
+
+
+def collate(features: list[DocFeatures], num_relations: int,
+            device: torch.device | None = None) -> Batch:
     B = len(features)
     L = max(1, max(len(f.word_ids) for f in features))
     E = max(1, max(f.num_entities for f in features))
@@ -127,7 +144,7 @@ def collate(features: list[DocFeatures], num_relations: int) -> Batch:
         doc_labels[:, 0] = doc_labels[:, 1:].sum(1) == 0
         labels.append(doc_labels)
     dist_all = torch.from_numpy(np.concatenate(dist)) if dist else torch.zeros(0, dtype=torch.long)
-    return Batch(
+    batch = Batch(
         word_ids=word_ids, ner_ids=ner_ids, coref_ids=coref_ids,
         lengths=torch.tensor([len(f.word_ids) for f in features]),
         entity_map=entity_map,
@@ -137,6 +154,7 @@ def collate(features: list[DocFeatures], num_relations: int) -> Batch:
         dist_ht=dist_all + 10, dist_th=-dist_all + 10,
         labels=torch.from_numpy(np.concatenate(labels)),
         pair_offsets=offsets)
+    return batch if device is None or device.type == "cpu" else batch.to(device)
 
 
 def _fill_entity_map(out: torch.Tensor, f: DocFeatures) -> None:

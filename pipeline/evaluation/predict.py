@@ -1,17 +1,15 @@
 """Run a model over documents and turn its probabilities into DocRED candidates/files."""
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 import torch
 
 from pipeline.data.document import Document, pair_index
-from pipeline.data.glove_view import Batch, DocFeatures
+from pipeline.data.glove_view import Collate, DocFeatures
 from pipeline.evaluation.docred_metrics import metrics_at_threshold, ranked_metrics
 from pipeline.progress import progress
-
-Collate = Callable[[list[DocFeatures]], Batch]
 
 
 @torch.no_grad()
@@ -23,7 +21,7 @@ def predict_probs(model: torch.nn.Module, features: Sequence[DocFeatures], colla
     starts = range(0, len(features), batch_size)
     for start in progress(starts, desc=desc, unit="batch"):
         batch = collate(list(features[start:start + batch_size]))
-        probs = torch.sigmoid(model(batch)).numpy()
+        probs = torch.sigmoid(model(batch)).cpu().numpy()
         ends = batch.pair_offsets[1:] + [len(probs)]
         out.extend(probs[a:b] for a, b in zip(batch.pair_offsets, ends))
     return out

@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 
 from pipeline.data.document import Document
-from pipeline.data.glove_view import Batch, DocFeatures
+from pipeline.data.glove_view import Batch, Collate, DocFeatures
 
 EPS = 1e-11
 
@@ -55,7 +55,6 @@ class SIEFConfig:
 
 
 Featurize = Callable[[Document], DocFeatures]
-Collate = Callable[[list[DocFeatures]], Batch]
 
 
 def importance_score(p: torch.Tensor, p_hat: torch.Tensor) -> torch.Tensor:
@@ -76,7 +75,7 @@ def removal_evidence(cfg: SIEFConfig, p: torch.Tensor, p_hat: torch.Tensor, labe
     if cfg.evidence_rule == "score":
         evidence = importance_score(p, p_hat) > cfg.beta
     elif cfg.evidence_rule == "random":
-        evidence = torch.from_numpy(rng.random(tuple(p.shape)) < 0.5)
+        evidence = torch.from_numpy(rng.random(tuple(p.shape)) < 0.5).to(p.device)
     else:  # no_mention: a sentence that mentions the head or the tail is evidence
         evidence = mentions_removed[:, None].expand_as(p)
     evidence = evidence & (labels > 0)
@@ -124,9 +123,11 @@ class SIEFObjective:
 
 def _mentions_removed(batch: Batch, docs: Sequence[Document], removed: list[int]) -> torch.Tensor:
     """[P] bool: the removed sentence of the pair's document mentions its head or tail."""
-    hit = torch.zeros(len(batch.pair_h), dtype=torch.bool)
+    device = batch.pair_h.device
+    hit = torch.zeros(len(batch.pair_h), dtype=torch.bool, device=device)
     for b, (doc, n) in enumerate(zip(docs, removed)):
-        in_sentence = torch.tensor([any(m.sent_id == n for m in ms) for ms in doc.entities] or [False])
+        in_sentence = torch.tensor([any(m.sent_id == n for m in ms) for ms in doc.entities]
+                                   or [False], device=device)
         rows = batch.pair_doc == b
         hit[rows] = in_sentence[batch.pair_h[rows]] | in_sentence[batch.pair_t[rows]]
     return hit
@@ -134,9 +135,10 @@ def _mentions_removed(batch: Batch, docs: Sequence[Document], removed: list[int]
 
 def _pairs_kept(batch: Batch, reduced: Sequence[Document]) -> torch.Tensor:
     """[P] float: 0 for pairs whose head or tail vanished from the reduced document."""
-    keep = torch.ones(len(batch.pair_h))
+    device = batch.pair_h.device
+    keep = torch.ones(len(batch.pair_h), device=device)
     for b, doc in enumerate(reduced):
-        alive = torch.tensor([bool(ms) for ms in doc.entities] or [True])
+        alive = torch.tensor([bool(ms) for ms in doc.entities] or [True], device=device)
         rows = batch.pair_doc == b
         keep[rows] = (alive[batch.pair_h[rows]] & alive[batch.pair_t[rows]]).float()
     return keep

@@ -16,12 +16,11 @@ import numpy as np
 import torch
 
 from pipeline.data.document import Document, pair_index
-from pipeline.data.glove_view import Batch, DocFeatures
+from pipeline.data.glove_view import Collate, DocFeatures
 from pipeline.progress import progress
 from pipeline.sief.objective import sentences_in_window
 
 Featurize = Callable[[Document], DocFeatures]
-Collate = Callable[[list[DocFeatures]], Batch]
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,7 @@ def removal_probs(model: torch.nn.Module, docs: Sequence[Document], featurize: F
         variants = [docs[out[k].doc] if n < 0 else docs[out[k].doc].remove_sentence(n)
                     for k, n in chunk]
         batch = collate([featurize(d) for d in variants])
-        probs = torch.sigmoid(model(batch)).numpy()                   # [P, R]
+        probs = torch.sigmoid(model(batch)).cpu().numpy()             # [P, R]
         for b, (k, n) in enumerate(chunk):
             fp = out[k]
             rows = batch.pair_offsets[b] + np.array(

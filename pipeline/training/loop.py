@@ -94,7 +94,8 @@ def train(model: torch.nn.Module, docs: Sequence[Document], features: Sequence[D
             row.update({f"dev_{k}": dev[k] for k in ("f1", "ign_f1", "theta", "auc")})
             if best is None or dev[cfg.select_by] > best["dev"][cfg.select_by]:
                 best = {"epoch": epoch, "dev": dev,
-                        "state": {k: v.detach().clone() for k, v in model.state_dict().items()}}
+                        "state": {k: v.detach().cpu().clone()
+                                  for k, v in model.state_dict().items()}}
         history.append(row)
         log(" ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}"
                      for k, v in row.items()))
@@ -118,7 +119,7 @@ def _load_resume(path, fingerprint, model, optimizer, log) -> dict:
     fresh = {"epoch": 0, "history": [], "best": None}
     if path is None or not path.exists():
         return fresh
-    state = torch.load(path, weights_only=False)
+    state = torch.load(path, weights_only=False, map_location="cpu")
     if state.get("fingerprint") != fingerprint:
         log(f"ignoring resume state {path}: it belongs to other params or data")
         return fresh

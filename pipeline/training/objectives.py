@@ -5,15 +5,13 @@ with the same signature, so the training loop never knows which one it runs.
 """
 from __future__ import annotations
 
-from typing import Callable, Protocol, Sequence
+from typing import Protocol, Sequence
 
 import torch
 import torch.nn.functional as F
 
 from pipeline.data.document import Document
-from pipeline.data.glove_view import Batch, DocFeatures
-
-Collate = Callable[[list[DocFeatures]], Batch]
+from pipeline.data.glove_view import Collate, DocFeatures
 
 
 class Objective(Protocol):

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import csv
-import functools
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from pipeline.data.glove_view import collate
+from pipeline.data.glove_view import Collate
 from pipeline.data.prepare import Processed
 from pipeline.evaluation.predict import evaluate_probs, predict_probs
 from pipeline.models import DataDims, create_model, model_from_spec, model_spec
@@ -17,17 +16,15 @@ from pipeline.training.objectives import Objective
 from pipeline.training.seeding import seed_everything
 
 
-def new_model(name: str, config: Any, dims: dict, vectors: torch.Tensor,
-              seed: int) -> torch.nn.Module:
+def new_model(name: str, config: Any, dims: dict, vectors: torch.Tensor, seed: int,
+              device: torch.device | None = None) -> torch.nn.Module:
     seed_everything(seed)  # the same seed gives the same initial weights
     model = create_model(name, config, DataDims(**dims))
     model.load_word_vectors(vectors)
-    return model
+    return model.to(device) if device is not None else model
 
 
-def dev_evaluator(dev: Processed, num_relations: int, batch_size: int):
-    batcher = functools.partial(collate, num_relations=num_relations)
-
+def dev_evaluator(dev: Processed, batcher: Collate, batch_size: int):
     def evaluate(model: torch.nn.Module) -> dict:
         probs = predict_probs(model, dev.features, batcher, batch_size, desc="dev")
         return evaluate_probs(dev.docs, probs)
@@ -35,11 +32,11 @@ def dev_evaluator(dev: Processed, num_relations: int, batch_size: int):
 
 
 def fit(model: torch.nn.Module, name: str, train_set: Processed, dev: Processed,
-        objective: Objective, cfg: TrainConfig, num_relations: int, out_dir: Path,
+        objective: Objective, cfg: TrainConfig, batcher: Collate, out_dir: Path,
         resume: Path | None, fingerprint: str, extra: dict | None = None) -> TrainResult:
     """Train, then write model.pt (spec + best weights) and history.csv into out_dir."""
     result = train(model, train_set.docs, train_set.features, objective,
-                   dev_evaluator(dev, num_relations, cfg.eval_batch_size), cfg,
+                   dev_evaluator(dev, batcher, cfg.eval_batch_size), cfg,
                    resume_path=resume, fingerprint=fingerprint)
     out_dir.mkdir(parents=True, exist_ok=True)
     torch.save({"model": model_spec(name, model), "state_dict": result.best_state,
@@ -58,9 +55,9 @@ def write_history(path: Path, rows: list[dict]) -> None:
         writer.writerows(rows)
 
 
-def load_checkpoint(path: Path) -> tuple[torch.nn.Module, dict]:
-    checkpoint = torch.load(path, weights_only=False)
+def load_checkpoint(path: Path, device: torch.device | None = None) -> tuple[torch.nn.Module, dict]:
+    checkpoint = torch.load(path, weights_only=False, map_location="cpu")
     model = model_from_spec(checkpoint["model"])
     model.load_state_dict(checkpoint["state_dict"])
     model.eval()
-    return model, checkpoint
+    return (model.to(device) if device is not None else model), checkpoint

@@ -1,0 +1,25 @@
+"""Where tensors live and how many CPU threads torch uses."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+
+@dataclass(frozen=True)
+class RuntimeConfig:
+    device: str = "auto"
+    """'auto' (CUDA when available, else CPU), 'cpu', 'cuda' or 'cuda:N'."""
+    threads: int = 0
+    """torch CPU threads; 0 keeps torch's default (one per core)."""
+
+
+def setup_runtime(cfg: RuntimeConfig) -> torch.device:
+    if cfg.threads > 0:
+        torch.set_num_threads(cfg.threads)
+    if cfg.device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = torch.device(cfg.device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError(f"runtime.device is {cfg.device!r} but CUDA is not available here")
+    return device
