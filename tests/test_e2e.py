@@ -87,9 +87,13 @@ def test_repro_metrics_and_caching(repo):
     assert "dev.f1" in shown and "dev.ign_f1" in shown and "flip_rate" in shown
 
     # beta touches only the SIEF run and what depends on it.
-    set_params(repo, **{"sief.beta": 0.6})
-    assert ran(sh("dvc", "repro", "--dry", cwd=repo)) == {"sief@docred-bilstm"}
-    assert ran(sh("dvc", "repro", cwd=repo)) == {"sief@docred-bilstm", *RUN_STAGES["sief"]}
+    sh("git", "add", "-A", cwd=repo)
+    sh("git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", "commit", "-qm", "base",
+       cwd=repo)
+    experiment = sh("dvc", "exp", "run", "-S", "sief.beta=0.6", cwd=repo)
+    assert ran(experiment) == {"sief@docred-bilstm", *RUN_STAGES["sief"]}
+    table = sh("dvc", "exp", "show", "--csv", "--all-commits", cwd=repo)
+    assert "0.6" in table and "0.8" in table
 
     set_params(repo, **{"models.bilstm.proj_size": 16})
     third = sh("dvc", "repro", cwd=repo)

@@ -68,3 +68,26 @@ def test_unknown_keys_are_rejected():
     with pytest.raises(ConfigError, match="train.optimizer: 'sgd' is not one of"):
         build(TrainConfig, {"optimizer": "sgd"}, "train")
     assert build(TrainConfig, {"lr": 1}, "train").lr == 1.0
+
+
+def test_paper_overrides_name_existing_keys_and_build():
+    from pipeline.training.loop import TrainConfig
+    from stages.overrides import flatten, override_flags
+    flags = override_flags(ROOT / "params.paper.yaml", ROOT / "params.yaml")
+    assert "--set-param=train.epochs=200" in flags
+    merged = read_params(ROOT / "params.yaml")
+    for key, value in flatten(read_params(ROOT / "params.paper.yaml")).items():
+        *parents, last = key.split(".")
+        node = merged
+        for p in parents:
+            node = node[p]
+        node[last] = value
+    assert build(TrainConfig, merged["train"], "train").batch_size == 40
+
+
+def test_overrides_refuse_unknown_keys(tmp_path):
+    from stages.overrides import override_flags
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("train:\n  epoch: 3\n")
+    with pytest.raises(SystemExit, match=r"train\.epoch"):
+        override_flags(bad, ROOT / "params.yaml")
