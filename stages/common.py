@@ -4,14 +4,20 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
+import torch
 from ruamel.yaml import YAML
 
 from pipeline.config import build
+from pipeline.data.glove_view import Collate, make_collate
+from pipeline.data.prepare import load_meta
 from pipeline.errors import ConfigError
 from pipeline.models import model_class
+from pipeline.runtime import RuntimeConfig, setup_runtime
+from pipeline.training.run import load_checkpoint
 
 PARAMS_FILE = Path("params.yaml")
 DATA = Path("data")
@@ -83,10 +89,30 @@ def parse_args(description: str, *, model: bool = True,
     return p.parse_args()
 
 
-def device_from(params: dict[str, Any]) -> "torch.device":
+def device_from(params: dict[str, Any]) -> torch.device:
     """Apply the declared `runtime` section; returns the device to run on."""
-    from pipeline.runtime import RuntimeConfig, setup_runtime
     return setup_runtime(build(RuntimeConfig, params["runtime"], "runtime"))
+
+
+@dataclass
+class TrainedRun:
+    """A trained checkpoint with what evaluating it needs."""
+    model: torch.nn.Module
+    checkpoint: dict
+    data: Path        # processed directory of the dataset
+    meta: dict        # processed meta.json
+    batcher: Collate  # collate bound to the data and device
+    out: Path         # results directory of the run
+
+
+def load_trained_run(args: argparse.Namespace, device: torch.device) -> TrainedRun:
+    data = processed_dir(args.dataset)
+    meta = load_meta(data)
+    model, checkpoint = load_checkpoint(
+        run_dir(args.dataset, args.model, args.variant) / "model.pt", device)
+    return TrainedRun(model, checkpoint, data, meta,
+                      make_collate(meta["dims"]["num_relations"], device),
+                      results_dir(args.dataset, args.model, args.variant))
 
 
 def model_config(model: str, params: dict[str, Any]) -> Any:

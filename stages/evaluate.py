@@ -4,14 +4,12 @@ from __future__ import annotations
 import json
 
 from pipeline.config import build
-from pipeline.data.glove_view import make_collate
 from pipeline.data.jsonio import write_json
-from pipeline.data.prepare import load_meta, load_split
+from pipeline.data.prepare import load_split
 from pipeline.evaluation.docred_metrics import score_predictions
 from pipeline.evaluation.predict import evaluate_probs, predict_probs, predictions_above
 from pipeline.evaluation.settings import EvaluateConfig
-from pipeline.training.run import load_checkpoint
-from stages.common import device_from, load_sections, parse_args, processed_dir, results_dir, run_dir
+from stages.common import device_from, load_sections, load_trained_run, parse_args
 
 PARAMS = ("evaluate", "runtime")
 
@@ -20,22 +18,17 @@ def main() -> None:
     args = parse_args(__doc__, variant=True)
     params = load_sections(PARAMS)
     cfg = build(EvaluateConfig, params["evaluate"], "evaluate")
-    device = device_from(params)
-    data = processed_dir(args.dataset)
-    meta = load_meta(data)
-    model, checkpoint = load_checkpoint(
-        run_dir(args.dataset, args.model, args.variant) / "model.pt", device)
-    batcher = make_collate(meta["dims"]["num_relations"], device)
-    out = results_dir(args.dataset, args.model, args.variant)
+    run = load_trained_run(args, device_from(params))
+    model, batcher, meta = run.model, run.batcher, run.meta
 
-    dev = load_split(data, "dev")
+    dev = load_split(run.data, "dev")
     dev_probs = predict_probs(model, dev.features, batcher, cfg.batch_size, desc="dev")
     ranked = evaluate_probs(dev.docs, dev_probs)
     theta = ranked["theta"] if cfg.theta_from == "f1" else ranked["ign_theta"]
     dev_rows = predictions_above(dev.docs, dev_probs, theta, meta["id2rel"])
     official = score_predictions(dev_rows, dev.docs, meta["id2rel"])
 
-    test = load_split(data, "test")
+    test = load_split(run.data, "test")
     test_probs = predict_probs(model, test.features, batcher, cfg.batch_size, desc="test")
     test_rows = predictions_above(test.docs, test_probs, theta, meta["id2rel"])
 
@@ -45,11 +38,11 @@ def main() -> None:
                        "at_theta": {k: official[k] for k in ("f1", "ign_f1", "precision",
                                                              "recall", "predictions")}},
                "test": {"predictions": len(test_rows)},
-               "best_epoch": checkpoint["best_epoch"]}
-    write_json(out / "metrics.json", metrics, indent=1)
-    write_json(out / "dev_predictions.json.gz", dev_rows)
-    write_json(out / "result.json", [{k: r[k] for k in ("title", "h_idx", "t_idx", "r")}
-                                     for r in test_rows])
+               "best_epoch": run.checkpoint["best_epoch"]}
+    write_json(run.out / "metrics.json", metrics, indent=1)
+    write_json(run.out / "dev_predictions.json.gz", dev_rows)
+    write_json(run.out / "result.json",
+               [{k: r[k] for k in ("title", "h_idx", "t_idx", "r")} for r in test_rows])
     print(json.dumps(metrics, indent=1))
 
 
