@@ -7,6 +7,7 @@ from pipeline.config import build
 from pipeline.data.jsonio import write_json
 from pipeline.data.prepare import load_split
 from pipeline.evaluation.docred_metrics import score_predictions
+from pipeline.evaluation.categories import category_metrics
 from pipeline.evaluation.predict import evaluate_probs, predict_probs, predictions_above
 from pipeline.evaluation.settings import EvaluateConfig
 from stages.common import device_from, load_sections, load_trained_run, parse_args
@@ -37,6 +38,7 @@ def main() -> None:
                        "auc": ranked["auc"],
                        "at_theta": {k: official[k] for k in ("f1", "ign_f1", "precision",
                                                              "recall", "predictions")}},
+               **category_metrics(dev.docs, dev_probs, theta),
                "test": {"predictions": len(test_rows)},
                "best_epoch": run.checkpoint["best_epoch"]}
     write_json(run.out / "metrics.json", metrics, indent=1)

@@ -9,8 +9,8 @@ import pandas as pd
 from pipeline.config import build
 from pipeline.data.jsonio import read_json, write_json
 from pipeline.data.prepare import load_featurizer, load_split
-from pipeline.sief.robustness import (RobustnessConfig, non_evidence_points, removal_probs,
-                                      robustness_metrics)
+from pipeline.sief.robustness import (RobustnessConfig, evidence_metrics, non_evidence_points,
+                                      removal_probs, robustness_metrics)
 from stages.common import device_from, load_sections, load_trained_run, parse_args
 
 PARAMS = ("robustness", "runtime")
@@ -29,7 +29,8 @@ def main() -> None:
     fact_probs = removal_probs(run.model, docs, featurize, run.batcher, featurize.max_tokens,
                                cfg.batch_size)
     points = non_evidence_points(fact_probs, docs)
-    metrics = {"documents": len(docs), "theta": theta, **robustness_metrics(points, theta)}
+    metrics = {"documents": len(docs), "theta": theta, **robustness_metrics(points, theta),
+               "evidence": evidence_metrics(fact_probs, docs)}
     write_json(run.out / "robustness.json", metrics, indent=1)
     pd.DataFrame(points).to_csv(run.out / "robustness_points.csv", index=False)
     print(json.dumps(metrics, indent=1))

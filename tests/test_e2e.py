@@ -94,6 +94,11 @@ def test_repro_metrics_and_caching(repo):
     assert ran(experiment) == {"sief@docred-bilstm", *RUN_STAGES["sief"]}
     table = sh("dvc", "exp", "show", "--csv", "--all-commits", cwd=repo)
     assert "0.6" in table and "0.8" in table
+    # sief.init also shapes the control run (it declares sief.init/epochs/lr), not the base.
+    scratch = sh("dvc", "exp", "run", "-S", "sief.init=scratch", cwd=repo)
+    assert ran(scratch) == {"sief@docred-bilstm", "continued@docred-bilstm",
+                            *RUN_STAGES["sief"], *RUN_STAGES["continued"]}
+    set_params(repo, **{"sief.init": "base"})
 
     set_params(repo, **{"models.bilstm.proj_size": 16})
     third = sh("dvc", "repro", cwd=repo)

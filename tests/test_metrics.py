@@ -102,3 +102,31 @@ def test_candidates_and_leaderboard_rows_round_trip():
     assert m["at_theta_f1"] == pytest.approx(official["f1"]) == pytest.approx(0.8)
     assert m["f1"] == pytest.approx(0.8)  # top-3 at theta 0.7: P = 2/3, R = 1
 
+
+
+def test_intra_pairs():
+    from pipeline.evaluation.categories import intra_pairs
+    from tests.helpers import three_sentence_doc
+    doc = three_sentence_doc()
+    assert intra_pairs(doc).all()  # everyone is mentioned in sentence 2
+    # Without sentence 2: Anna and Paris share sentence 0; Bob has vanished.
+    # pairs h-major: (0,1) (0,2) (1,0) (1,2) (2,0) (2,1)
+    assert intra_pairs(doc.remove_sentence(2)).tolist() == [True, False, True, False, False, False]
+
+
+def test_category_metrics_by_hand():
+    from pipeline.evaluation.categories import category_metrics
+    # A and B share sentence 0 (intra pair); C is alone in sentence 1 (inter pairs).
+    ents = tuple((Mention(s, i, i + 1, n, "PER"),) for i, (s, n) in enumerate([(0, "A"), (0, "B"),
+                                                                             (1, "C")]))
+    doc = Document("T", (("A", "B"), ("C",)), ents, (Fact(0, 1, 1), Fact(0, 2, 1)))
+    probs = np.zeros((6, 2), dtype=np.float32)  # pairs 01 02 10 12 20 21; classes NA, r1
+    probs[0, 1], probs[2, 1] = 0.9, 0.8          # intra: gold (0,1) and wrong (1,0)
+    probs[1, 1], probs[3, 1] = 0.3, 0.7          # inter: gold (0,2) below theta, wrong (1,2)
+    m = category_metrics([doc], [probs], theta=0.5)
+    # intra: 2 predictions, 1 correct of 1 gold -> P 1/2, R 1, F1 2/3
+    assert (m["intra"]["precision"], m["intra"]["recall"]) == (0.5, 1.0)
+    assert m["intra"]["f1"] == pytest.approx(2 / 3)
+    # inter: 1 prediction (wrong) -> F1 0; its own curve peaks at top-2: P 1/2, R 1 -> 2/3
+    assert m["inter"]["f1"] == 0.0 and m["inter"]["gold"] == 1
+    assert m["inter"]["f1_curve_max"] == pytest.approx(2 / 3)

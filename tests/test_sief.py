@@ -153,3 +153,20 @@ def test_non_evidence_points_skip_evidence_and_unannotated_facts():
     points = non_evidence_points(fps, [doc])
     assert list(zip(points["h"], points["t"], points["sentence"])) == \
         [(0, 1, 1), (0, 1, 2), (0, 2, 0), (0, 2, 1)]
+
+
+def test_evidence_metrics_by_hand():
+    from pipeline.sief.robustness import FactProbs, evidence_metrics
+    # Fact 1: P = 0.9; removing sentences 0, 1, 2 gives P-hat 0.9, 0.3, 0.8
+    #   g = 0, 0.9 ln 3 = 0.989, 0.9 ln(9/8) = 0.106; gold evidence {1}
+    # Fact 2: P = 0.8; P-hat 0.4, 0.8, 0.75 -> g = 0.8 ln 2 = 0.555, 0, 0.8 ln(16/15) = 0.052;
+    #   gold evidence {0, 2}
+    fp = FactProbs(0, np.array([[0, 1, 1], [1, 0, 1]]), [(1,), (0, 2)], np.array([0.9, 0.8]),
+                   np.array([[0.9, 0.4], [0.3, 0.8], [0.8, 0.75]]))
+    m = evidence_metrics([fp], [three_sentence_doc()])
+    # Ranked: .989 T, .555 T, .106 F, .052 T, then two zeros (F). 3 gold sentences.
+    # k=1 F1 1/2; k=2 F1 4/5; k=3 F1 2/3; k=4 P 3/4 R 1 F1 6/7 <- max; k=6 F1 2/3
+    assert m["f1"] == pytest.approx(6 / 7)
+    assert (m["precision"], m["recall"]) == (pytest.approx(0.75), 1.0)
+    assert m["tau"] == pytest.approx(0.8 * math.log(0.8 / 0.75), rel=1e-5)
+    assert m["decisions"] == 6 and m["gold_sentences"] == 3
