@@ -85,6 +85,11 @@ def test_untitled_document_is_named_by_index(tmp_path):
         load(tmp_path, [good_doc(), doc])
 
 
+def test_duplicate_titles(tmp_path):
+    with pytest.raises(DataError, match=r"document #1, field title: title also used by document #0"):
+        load(tmp_path, [good_doc(), good_doc()])
+
+
 def test_unknown_relation_and_bad_entity_index(tmp_path):
     doc = good_doc()
     doc["labels"][0]["r"] = "P999"

@@ -3,6 +3,7 @@ import pytest
 import torch
 
 from pipeline.data.glove_view import all_pairs, distance_bucket
+from pipeline.errors import DataError
 from tests.helpers import NUM_RELATIONS, three_sentence_doc, tiny_setup
 
 
@@ -49,7 +50,7 @@ def test_too_many_entities_is_an_error():
     doc = three_sentence_doc()
     featurize, _, _ = tiny_setup([doc])
     featurize.max_entities = 2
-    with pytest.raises(ValueError, match="3 entities, more than max_entities=2"):
+    with pytest.raises(DataError, match=r"'Tiny'.*vertexSet: 3 entities, more than glove.max_entities=2"):
         featurize(doc)
 
 

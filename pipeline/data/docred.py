@@ -39,6 +39,12 @@ def load_docred(path: str | Path, rel2id: dict[str, int], *, labelled: bool,
     if max_docs:
         data = data[:max_docs]
     docs = [_document(raw, i, str(path), rel2id, labelled) for i, raw in enumerate(data)]
+    seen: dict[str, int] = {}
+    for i, doc in enumerate(docs):
+        if doc.title in seen:  # predictions (result.json) identify documents by title
+            raise DataError(f"title also used by document #{seen[doc.title]}", file=str(path),
+                            doc=i, field="title")
+        seen[doc.title] = i
     raw_labels = sum(len(raw.get("labels", [])) for raw in data) if labelled else 0
     return docs, raw_labels - sum(len(d.facts) for d in docs)
 

@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from pipeline.data.document import Document
+from pipeline.errors import DataError
 
 
 @dataclass
@@ -70,8 +71,8 @@ class GloveFeaturizer:
         ner_ids = np.zeros(length, dtype=np.int64)
         coref_ids = np.zeros(length, dtype=np.int64)
         if doc.num_entities > self.max_entities:
-            raise ValueError(f"document {doc.title!r} has {doc.num_entities} entities, "
-                             f"more than max_entities={self.max_entities}")
+            raise DataError(f"{doc.num_entities} entities, more than glove.max_entities="
+                            f"{self.max_entities}", doc=doc.title, field="vertexSet")
         m_entity, m_start, m_end, truncated = [], [], [], 0
         for e, mentions in enumerate(doc.entities):
             for m in mentions:

@@ -75,17 +75,20 @@ def train(model: torch.nn.Module, docs: Sequence[Document], features: Sequence[D
         rng = epoch_rng(cfg.seed, epoch)
         model.train()
         order = rng.permutation(len(docs))
-        losses, started = [], time.time()
+        logs, started = [], time.time()
         batches = [order[i:i + cfg.batch_size] for i in range(0, len(order), cfg.batch_size)]
         for idx in progress(batches, desc=f"epoch {epoch}/{cfg.epochs}", unit="batch"):
-            loss, _ = objective(model, [docs[i] for i in idx], [features[i] for i in idx], rng)
+            loss, step_logs = objective(model, [docs[i] for i in idx],
+                                        [features[i] for i in idx], rng)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             if cfg.grad_clip > 0:
                 torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
             optimizer.step()
-            losses.append(loss.item())
-        row = {"epoch": epoch, "train_loss": float(np.mean(losses)),
+            logs.append(step_logs)
+        # Epoch means of what the objective reports (loss; SIEF adds its parts).
+        row = {"epoch": epoch, **{f"train_{k}": float(np.mean([step[k] for step in logs]))
+                                  for k in logs[0]},
                "train_seconds": round(time.time() - started, 2)}
         if not math.isfinite(row["train_loss"]):
             raise FloatingPointError(f"training loss is {row['train_loss']} at epoch {epoch}")
