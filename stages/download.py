@@ -1,6 +1,9 @@
 """DVC stage `download@<dataset>`: raw files into data/raw/<dataset>/."""
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+
 from pipeline.config import build
 from pipeline.data.download import DownloadConfig, fetch
 from pipeline.data.jsonio import write_json
@@ -9,10 +12,27 @@ from stages.common import load_sections, parse_args, raw_dir
 PARAMS = ("download", "{dataset}.files")
 
 
+def mirror_roots(mirrors: tuple[str, ...], cwd: Path) -> tuple[str, ...]:
+    """Relative mirrors resolve against the repository root (the stage's working directory).
+
+    `dvc exp run --queue` runs stages in a copy under `<repo>/.dvc/tmp/exps/...`, where a
+    relative mirror such as `../shared/data` would point nowhere: there it is also tried
+    against the repository that owns the copy.
+    """
+    owner = Path(*cwd.parts[:cwd.parts.index(".dvc")]) if ".dvc" in cwd.parts else None
+    out = []
+    for mirror in mirrors:
+        out.append(mirror)
+        if owner is not None and not Path(mirror).is_absolute():
+            out.append(str(owner / mirror))
+    return tuple(out)
+
+
 def main() -> None:
     args = parse_args(__doc__, model=False)
     params = load_sections(PARAMS, dataset=args.dataset)
     cfg = build(DownloadConfig, params["download"], "download")
+    cfg = dataclasses.replace(cfg, mirrors=mirror_roots(cfg.mirrors, Path.cwd()))
     files = params[f"{args.dataset}.files"]
     dest = raw_dir(args.dataset)
     report = []

@@ -152,3 +152,12 @@ def test_download_nowhere_to_get_it(tmp_path):
                                         r".*network disabled"):
         fetch("docred/x.json.gz", tmp_path / "raw", cfg,
               {"docred/x.json.gz": Source(frozenset({"0" * 64}), ("http://127.0.0.1:9/x",))})
+
+
+def test_relative_mirrors_also_resolve_from_a_queued_experiment_copy(tmp_path):
+    from stages.download import mirror_roots
+    repo = tmp_path / "repo"
+    assert mirror_roots(("../shared/data", "/abs/m"), repo) == ("../shared/data", "/abs/m")
+    queued = repo / ".dvc" / "tmp" / "exps" / "tmpab12"
+    assert mirror_roots(("../shared/data", "/abs/m"), queued) == (
+        "../shared/data", str(repo / "../shared/data"), "/abs/m")
