@@ -69,3 +69,11 @@ def test_resume_state_of_other_params_is_ignored(tmp_path):
           lambda m: evaluate_probs(docs, predict_probs(m, features, batcher, 4)), CFG,
           resume_path=tmp_path / "resume.pt", fingerprint="other", log=logs.append)
     assert any("ignoring resume state" in line for line in logs)
+
+
+def test_seeding_turns_on_deterministic_kernels():
+    import torch
+    from pipeline.training.seeding import seed_everything
+    torch.use_deterministic_algorithms(False)
+    seed_everything(1)
+    assert torch.are_deterministic_algorithms_enabled()
