@@ -5,6 +5,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from pipeline.config import build
@@ -39,7 +40,7 @@ def time_steps(bench: Bench, objective, n_docs: int, batch_size: int) -> float:
     """Seconds for optimiser steps over the first n_docs training documents."""
     model = bench.model.train()
     optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=1e-3)
-    rng = __import__("numpy").random.default_rng(0)
+    rng = np.random.default_rng(0)
     started = time.perf_counter()
     for i in range(0, n_docs, batch_size):
         loss, _ = objective(model, bench.train.docs[i:i + batch_size],

@@ -144,9 +144,12 @@ class Document:
         )
 
 
-def pair_index(num_entities: int, h: int, t: int) -> int:
-    """Position of ordered pair (h, t), h != t, in the h-major list of all pairs."""
-    return h * (num_entities - 1) + (t if t < h else t - 1)
+def pair_index(num_entities, h, t):
+    """Position of ordered pair (h, t), h != t, in the h-major list of all pairs.
+
+    Works on ints and on numpy arrays of heads and tails alike.
+    """
+    return h * (num_entities - 1) + t - (t > h)
 
 
 def mention_sharing_sentence(doc: Document, h: int, t: int) -> bool:

@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from pipeline.data.document import Document
+from pipeline.data.document import Document, pair_index
 from pipeline.errors import DataError
 
 
@@ -139,8 +139,7 @@ def collate(features: list[DocFeatures], num_relations: int,
         dist.append(distance_bucket(f.first_start[h] - f.first_start[t]) if len(h) else h)
         doc_labels = np.zeros((len(h), num_relations), dtype=np.float32)
         if len(f.facts):
-            rows = f.facts[:, 0] * (f.num_entities - 1) + np.where(
-                f.facts[:, 1] < f.facts[:, 0], f.facts[:, 1], f.facts[:, 1] - 1)
+            rows = pair_index(f.num_entities, f.facts[:, 0], f.facts[:, 1])
             doc_labels[rows, f.facts[:, 2]] = 1.0
         doc_labels[:, 0] = doc_labels[:, 1:].sum(1) == 0
         labels.append(doc_labels)

@@ -21,6 +21,7 @@ import torch.nn.functional as F
 
 from pipeline.data.document import Document
 from pipeline.data.glove_view import Batch, Collate, DocFeatures
+from pipeline.training.objectives import relation_loss
 
 EPS = 1e-11
 
@@ -110,7 +111,7 @@ class SIEFObjective:
         if cfg.detach_target:
             target = target.detach()
         cols = slice(None) if cfg.na_in_loss else slice(1, None)
-        loss_rel = F.binary_cross_entropy_with_logits(logits[:, cols], batch.labels[:, cols])
+        loss_rel = relation_loss(logits[:, cols], batch.labels[:, cols])
         bce = F.binary_cross_entropy_with_logits(logits_hat[:, cols], target[:, cols],
                                                  reduction="none")
         w = weight[:, cols]

@@ -60,8 +60,8 @@ def removal_probs(model: torch.nn.Module, docs: Sequence[Document], featurize: F
         probs = torch.sigmoid(model(batch)).cpu().numpy()             # [P, R]
         for b, (k, n) in enumerate(chunk):
             fp = out[k]
-            rows = batch.pair_offsets[b] + np.array(
-                [pair_index(variants[b].num_entities, h, t) for h, t, _ in fp.facts], dtype=int)
+            rows = batch.pair_offsets[b] + pair_index(variants[b].num_entities,
+                                                      fp.facts[:, 0], fp.facts[:, 1])
             values = probs[rows, fp.facts[:, 2]] if len(fp.facts) else np.zeros(0)
             if n < 0:
                 fp.p[:] = values
