@@ -1,6 +1,7 @@
 """Tiny hand-made documents and a tiny model setup, shared by the tests."""
 from __future__ import annotations
 
+import dataclasses
 import functools
 
 import numpy as np
@@ -8,8 +9,10 @@ import torch
 
 from pipeline.data.document import Document, Fact, Mention
 from pipeline.data.glove_view import GloveFeaturizer, collate
-from pipeline.models import DataDims
-from pipeline.models.bilstm import BiLSTM, BiLSTMConfig
+from pipeline.models import DataDims, create_model
+from pipeline.models.bilstm import BiLSTMConfig
+from pipeline.models.gain import GAINConfig
+from pipeline.models.hetergsan import HeterGSANConfig
 
 NER2ID = {"BLANK": 0, "ORG": 1, "LOC": 2, "TIME": 3, "PER": 4, "MISC": 5, "NUM": 6}
 NUM_RELATIONS = 4
@@ -73,9 +76,23 @@ def tiny_setup(docs: list[Document]):
     return featurize, batcher, dims
 
 
-def tiny_bilstm(dims: DataDims, seed: int = 0) -> BiLSTM:
+TINY_CONFIGS = {
+    "bilstm": BiLSTMConfig(hidden_size=8, proj_size=8, coref_dim=4, ner_dim=4, dist_dim=4,
+                           dropout=0.2),
+    "gain": GAINConfig(hidden_size=8, coref_dim=4, ner_dim=4, mlp_hidden=16, dropout=0.2),
+    "hetergsan": HeterGSANConfig(hidden_size=8, coref_dim=4, ner_dim=4, heads=2, dist_dim=4,
+                                 mlp_hidden=16, dropout=0.2),
+}
+
+
+def tiny_model(name: str, dims: DataDims, seed: int = 0, **overrides) -> torch.nn.Module:
+    """A small model of every registered kind, with random word vectors."""
     torch.manual_seed(seed)
-    model = BiLSTM(BiLSTMConfig(hidden_size=8, proj_size=8, coref_dim=4, ner_dim=4,
-                                dist_dim=4, dropout=0.2), dims)
+    config = dataclasses.replace(TINY_CONFIGS[name], **overrides)
+    model = create_model(name, config, dims)
     model.load_word_vectors(torch.randn(dims.vocab_size, dims.word_dim))
     return model
+
+
+def tiny_bilstm(dims: DataDims, seed: int = 0) -> torch.nn.Module:
+    return tiny_model("bilstm", dims, seed)

@@ -1,10 +1,18 @@
+import numpy as np
+import pytest
 import torch
 
 from pipeline.models import MODELS, model_from_spec, model_spec
 from pipeline.models.layers import MMBilinear
 from pipeline.training.objectives import relation_loss
-from tests.helpers import random_doc, tiny_bilstm, tiny_setup
-import numpy as np
+from tests.helpers import TINY_CONFIGS, random_doc, tiny_model, tiny_setup
+
+VARIANTS = [("bilstm", {}), ("gain", {}), ("gain", {"path_aggregation": "softmax"}),
+            ("hetergsan", {})]
+
+
+def test_every_registered_model_is_tested():
+    assert sorted(MODELS) == sorted(TINY_CONFIGS) == sorted({name for name, _ in VARIANTS})
 
 
 def test_mm_bilinear_equals_nn_bilinear():
@@ -22,12 +30,13 @@ def test_mm_bilinear_equals_nn_bilinear():
     assert torch.allclose(ga, gb, atol=1e-5)
 
 
-def test_bilstm_trains_on_tiny_data():
+@pytest.mark.parametrize("name,overrides", VARIANTS)
+def test_model_trains_on_tiny_data(name, overrides):
     rng = np.random.default_rng(0)
     docs = [random_doc(rng, f"d{i}") for i in range(6)]
     featurize, batcher, dims = tiny_setup(docs)
     batch = batcher([featurize(d) for d in docs])
-    model = tiny_bilstm(dims)
+    model = tiny_model(name, dims, **overrides)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
     first = None
     for _ in range(30):
@@ -40,13 +49,26 @@ def test_bilstm_trains_on_tiny_data():
     assert model(batch).shape == (len(batch.pair_h), dims.num_relations)
 
 
-def test_checkpoint_spec_rebuilds_the_same_model():
+@pytest.mark.parametrize("name,overrides", VARIANTS)
+def test_checkpoint_spec_rebuilds_the_same_model(name, overrides):
     rng = np.random.default_rng(1)
-    docs = [random_doc(rng)]
+    docs = [random_doc(rng), random_doc(rng)]
     featurize, batcher, dims = tiny_setup(docs)
-    model = tiny_bilstm(dims).eval()
-    clone = model_from_spec(model_spec("bilstm", model))
+    model = tiny_model(name, dims, **overrides).eval()
+    clone = model_from_spec(model_spec(name, model))
     clone.load_state_dict(model.state_dict())
-    batch = batcher([featurize(docs[0])])
+    batch = batcher([featurize(d) for d in docs])
     assert torch.equal(model(batch), clone.eval()(batch))
-    assert "bilstm" in MODELS
+    assert clone.config == model.config
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_a_document_is_scored_alone_as_in_a_batch(name):
+    # Batching (offsets of nodes, edges, paths) must not mix documents.
+    rng = np.random.default_rng(2)
+    docs = [random_doc(rng, f"d{i}") for i in range(3)]
+    featurize, batcher, dims = tiny_setup(docs)
+    model = tiny_model(name, dims).eval()
+    together = model(batcher([featurize(d) for d in docs]))
+    alone = torch.cat([model(batcher([featurize(d)])) for d in docs])
+    assert torch.allclose(together, alone, atol=1e-5)

@@ -14,6 +14,8 @@ import numpy as np
 import torch
 
 from pipeline.data.document import Document, pair_index
+from pipeline.data.graphs import (entity_graph, mention_document_graph, sentence_mention_graph,
+                                  two_hop_paths)
 from pipeline.errors import DataError
 
 
@@ -27,11 +29,20 @@ class DocFeatures:
     mention_entity: np.ndarray  # [M] entity of each mention inside the window
     mention_start: np.ndarray   # [M]
     mention_end: np.ndarray     # [M] (clipped to L)
+    mention_sent: np.ndarray    # [M] sentence of each mention inside the window
+    sent_start: np.ndarray      # [S] token span of each sentence that starts inside the window
+    sent_end: np.ndarray        # [S] (clipped to L)
     first_start: np.ndarray     # [E] start of each entity's first listed mention (0 if none)
     facts: np.ndarray           # [F, 3] (h, t, r)
     num_entities: int
     truncated_tokens: int
     truncated_mentions: int
+    # Document graphs (pipeline/data/graphs.py), built here so they are stored per split.
+    gain_edges: np.ndarray      # [2, N] GAIN mention-document graph, nodes 0 = doc, 1+m
+    gain_edge_types: np.ndarray  # [N] index into GAIN_EDGE_TYPES
+    entity_edges: np.ndarray    # [2, N] GAIN entity graph
+    gsan_edges: np.ndarray      # [2, N] HeterGSAN graph, nodes 0..S-1 sentences, S+m
+    gsan_edge_types: np.ndarray  # [N] index into GSAN_EDGE_TYPES
 
 
 @dataclass
@@ -49,6 +60,24 @@ class Batch:
     dist_th: torch.Tensor       # [P] signed distance bucket + 10 (tail to head)
     labels: torch.Tensor        # [P, R] multi-hot, column 0 = no relation
     pair_offsets: list[int]     # start of each document's pairs in the P axis
+    # Graph inputs. Mentions (M over the batch) and sentences (S) are numbered document
+    # after document; a span's tokens are given as flat indices into the [B * L] tokens.
+    mention_doc: torch.Tensor          # [M] document of each mention
+    mention_entity: torch.Tensor       # [M] entity of each mention as doc * E + entity
+    mention_token: torch.Tensor        # [Tm] flat token index of every mention token
+    mention_token_owner: torch.Tensor  # [Tm] mention that token belongs to
+    sent_doc: torch.Tensor             # [S] document of each (in-window) sentence
+    sent_token: torch.Tensor           # [Ts] flat token index of every sentence token
+    sent_token_owner: torch.Tensor     # [Ts] sentence that token belongs to
+    gain_edge_index: torch.Tensor      # [2, N] nodes: B documents, then M mentions
+    gain_edge_type: torch.Tensor       # [N]
+    gsan_edge_index: torch.Tensor      # [2, N] nodes: S sentences, then M mentions
+    gsan_edge_type: torch.Tensor       # [N]
+    path_pair: torch.Tensor            # [K] pair row of each two-hop path h - o - t
+    path_ho: torch.Tensor              # [K] pair row of (h, o); likewise below
+    path_ot: torch.Tensor              # [K]
+    path_to: torch.Tensor              # [K]
+    path_oh: torch.Tensor              # [K]
 
     def to(self, device: torch.device) -> "Batch":
         return dataclasses.replace(self, **{
@@ -73,7 +102,7 @@ class GloveFeaturizer:
         if doc.num_entities > self.max_entities:
             raise DataError(f"{doc.num_entities} entities, more than glove.max_entities="
                             f"{self.max_entities}", doc=doc.title, field="vertexSet")
-        m_entity, m_start, m_end, truncated = [], [], [], 0
+        m_entity, m_sent, m_start, m_end, truncated = [], [], [], [], 0
         for e, mentions in enumerate(doc.entities):
             for m in mentions:
                 if m.start >= length:
@@ -83,13 +112,24 @@ class GloveFeaturizer:
                 # Later mentions overwrite earlier ones where spans overlap (as the original).
                 ner_ids[m.start:end] = self.ner2id.get(m.type, 0)
                 coref_ids[m.start:end] = e + 1
-                m_entity.append(e), m_start.append(m.start), m_end.append(end)
+                m_entity.append(e), m_sent.append(m.sent_id)
+                m_start.append(m.start), m_end.append(end)
+        mention_entity = np.array(m_entity, dtype=np.int64)
+        mention_sent = np.array(m_sent, dtype=np.int64)
+        sent_start = np.array([s for s in doc.sent_starts if s < length], dtype=np.int64)
+        sent_end = np.minimum(np.append(sent_start[1:], length), length)
         first_start = np.array([ms[0].start if ms else 0 for ms in doc.entities], dtype=np.int64)
         facts = np.array([(f.h, f.t, f.r) for f in doc.facts], dtype=np.int64).reshape(-1, 3)
-        return DocFeatures(word_ids, ner_ids, coref_ids, sent_ids,
-                           np.array(m_entity, dtype=np.int64), np.array(m_start, dtype=np.int64),
-                           np.array(m_end, dtype=np.int64), first_start, facts,
-                           doc.num_entities, len(tokens) - length, truncated)
+        gain_edges, gain_edge_types = mention_document_graph(mention_entity, mention_sent)
+        gsan_edges, gsan_edge_types = sentence_mention_graph(mention_entity, mention_sent,
+                                                             len(sent_start))
+        return DocFeatures(
+            word_ids, ner_ids, coref_ids, sent_ids, mention_entity,
+            np.array(m_start, dtype=np.int64), np.array(m_end, dtype=np.int64), mention_sent,
+            sent_start, sent_end, first_start, facts, doc.num_entities,
+            len(tokens) - length, truncated, gain_edges, gain_edge_types,
+            entity_graph(mention_entity, mention_sent, doc.num_entities),
+            gsan_edges, gsan_edge_types)
 
 
 def distance_bucket(d: np.ndarray) -> np.ndarray:
@@ -124,7 +164,7 @@ def collate(features: list[DocFeatures], num_relations: int,
     ner_ids = torch.zeros(B, L, dtype=torch.long)
     coref_ids = torch.zeros(B, L, dtype=torch.long)
     entity_map = torch.zeros(B, E, L)
-    pair_doc, pair_h, pair_t, dist, labels, offsets = [], [], [], [], [], []
+    pairs, labels, offsets = [], [], []
     n_pairs = 0
     for b, f in enumerate(features):
         n = len(f.word_ids)
@@ -135,26 +175,91 @@ def collate(features: list[DocFeatures], num_relations: int,
         h, t = all_pairs(f.num_entities)
         offsets.append(n_pairs)
         n_pairs += len(h)
-        pair_doc.append(np.full(len(h), b)), pair_h.append(h), pair_t.append(t)
-        dist.append(distance_bucket(f.first_start[h] - f.first_start[t]) if len(h) else h)
-        doc_labels = np.zeros((len(h), num_relations), dtype=np.float32)
-        if len(f.facts):
-            rows = pair_index(f.num_entities, f.facts[:, 0], f.facts[:, 1])
-            doc_labels[rows, f.facts[:, 2]] = 1.0
-        doc_labels[:, 0] = doc_labels[:, 1:].sum(1) == 0
-        labels.append(doc_labels)
-    dist_all = torch.from_numpy(np.concatenate(dist)) if dist else torch.zeros(0, dtype=torch.long)
+        pairs.append((np.full(len(h), b), h, t,
+                      distance_bucket(f.first_start[h] - f.first_start[t]) if len(h) else h))
+        labels.append(_pair_labels(f, len(h), num_relations))
+    pair_doc, pair_h, pair_t, dist = (_cat(column) for column in zip(*pairs))
     batch = Batch(
         word_ids=word_ids, ner_ids=ner_ids, coref_ids=coref_ids,
         lengths=torch.tensor([len(f.word_ids) for f in features]),
-        entity_map=entity_map,
-        pair_doc=torch.from_numpy(np.concatenate(pair_doc)),
-        pair_h=torch.from_numpy(np.concatenate(pair_h)),
-        pair_t=torch.from_numpy(np.concatenate(pair_t)),
-        dist_ht=dist_all + 10, dist_th=-dist_all + 10,
-        labels=torch.from_numpy(np.concatenate(labels)),
-        pair_offsets=offsets)
+        entity_map=entity_map, pair_doc=pair_doc, pair_h=pair_h, pair_t=pair_t,
+        dist_ht=dist + 10, dist_th=-dist + 10,
+        labels=torch.from_numpy(np.concatenate(labels)), pair_offsets=offsets,
+        **_graph_inputs(features, L, E, offsets))
     return batch if device is None or device.type == "cpu" else batch.to(device)
+
+
+def _cat(arrays) -> torch.Tensor:
+    return torch.from_numpy(np.concatenate([np.asarray(a, dtype=np.int64) for a in arrays]))
+
+
+def _pair_labels(f: DocFeatures, num_pairs: int, num_relations: int) -> np.ndarray:
+    doc_labels = np.zeros((num_pairs, num_relations), dtype=np.float32)
+    if len(f.facts):
+        rows = pair_index(f.num_entities, f.facts[:, 0], f.facts[:, 1])
+        doc_labels[rows, f.facts[:, 2]] = 1.0
+    doc_labels[:, 0] = doc_labels[:, 1:].sum(1) == 0
+    return doc_labels
+
+
+def _span_tokens(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every token of every span [start, end): (token position [T], span index [T])."""
+    lengths = ends - starts
+    owner = np.repeat(np.arange(len(starts)), lengths)
+    within = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return starts[owner] + within, owner
+
+
+def _relabel(local: np.ndarray, split: int, low_base: int, high_base: int) -> np.ndarray:
+    """Document-local node ids to batch ids: ids < split go to low_base+, others high_base+."""
+    return np.where(local < split, low_base + local, high_base + local - split)
+
+
+def _graph_inputs(features: list[DocFeatures], L: int, E: int,
+                  pair_offsets: list[int]) -> dict[str, torch.Tensor]:
+    """Batch-level graph tensors (see Batch): documents' nodes, edges and paths, offset."""
+    B = len(features)
+    num_mentions = [len(f.mention_entity) for f in features]
+    num_sents = [len(f.sent_start) for f in features]
+    m_off = np.cumsum([0] + num_mentions)[:-1]
+    s_off = np.cumsum([0] + num_sents)[:-1]
+    total_m, total_s = sum(num_mentions), sum(num_sents)
+    cols = {k: [] for k in ("mention_doc", "mention_entity", "mention_token",
+                            "mention_token_owner", "sent_doc", "sent_token", "sent_token_owner",
+                            "gain_edge_index", "gain_edge_type", "gsan_edge_index",
+                            "gsan_edge_type", "path_pair", "path_ho", "path_ot", "path_to",
+                            "path_oh")}
+    for b, f in enumerate(features):
+        cols["mention_doc"].append(np.full(num_mentions[b], b))
+        cols["mention_entity"].append(b * E + f.mention_entity)
+        tokens, owner = _span_tokens(f.mention_start, f.mention_end)
+        cols["mention_token"].append(b * L + tokens)
+        cols["mention_token_owner"].append(m_off[b] + owner)
+        cols["sent_doc"].append(np.full(num_sents[b], b))
+        tokens, owner = _span_tokens(f.sent_start, f.sent_end)
+        cols["sent_token"].append(b * L + tokens)
+        cols["sent_token_owner"].append(s_off[b] + owner)
+        # GAIN: document node b, mention m -> B + m_off + m.
+        cols["gain_edge_index"].append(_relabel(f.gain_edges, 1, b, B + m_off[b]))
+        cols["gain_edge_type"].append(f.gain_edge_types)
+        # HeterGSAN: sentence s -> s_off + s, mention m -> S_total + m_off + m.
+        cols["gsan_edge_index"].append(_relabel(f.gsan_edges, num_sents[b], s_off[b],
+                                                total_s + m_off[b]))
+        cols["gsan_edge_type"].append(f.gsan_edge_types)
+        h, t = all_pairs(f.num_entities)
+        rows, o = two_hop_paths(f.entity_edges, f.num_entities, h, t)
+        h, t, base = h[rows], t[rows], pair_offsets[b]
+        cols["path_pair"].append(base + rows)
+        for name, (a, c) in {"path_ho": (h, o), "path_ot": (o, t), "path_to": (t, o),
+                             "path_oh": (o, h)}.items():
+            cols[name].append(base + pair_index(f.num_entities, a, c))
+    out = {}
+    for name, arrays in cols.items():
+        axis = 1 if name.endswith("edge_index") else 0
+        out[name] = torch.from_numpy(np.concatenate(
+            [np.asarray(a, dtype=np.int64).reshape((2, -1) if axis else (-1,)) for a in arrays],
+            axis=axis))
+    return out
 
 
 def _fill_entity_map(out: torch.Tensor, f: DocFeatures) -> None:

@@ -10,10 +10,14 @@ import torch
 
 from pipeline.config import build, to_dict
 from pipeline.models.bilstm import BiLSTM
+from pipeline.models.gain import GAIN
+from pipeline.models.hetergsan import HeterGSAN
 from pipeline.models.layers import DataDims
 
 MODELS: dict[str, type[torch.nn.Module]] = {
     "bilstm": BiLSTM,
+    "gain": GAIN,
+    "hetergsan": HeterGSAN,
 }
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import torch
 from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+from torch_geometric.utils import scatter
 
 
 @dataclass(frozen=True)
@@ -60,3 +62,51 @@ class LockedDropout(nn.Module):
             return x
         mask = x.new_empty(x.shape[0], 1, x.shape[2]).bernoulli_(1 - self.p) / (1 - self.p)
         return x * mask
+
+
+class GloveLSTMEncoder(nn.Module):
+    """Word (GloVe) + entity-id + entity-type embeddings -> locked dropout -> BiLSTM.
+
+    The token encoder of every GloVe model (reference-implementations.md 1.4, 2.3, 3.3).
+    Returns token states [B, L, 2H] (zero on padding) and the final states [B, 2H] (forward
+    direction's last step, backward direction's first), GAIN's document-node feature.
+    """
+
+    def __init__(self, dims: DataDims, hidden_size: int, coref_dim: int, ner_dim: int,
+                 dropout: float, freeze_words: bool):
+        super().__init__()
+        self.word_emb = nn.Embedding(dims.vocab_size, dims.word_dim, padding_idx=0)
+        self.word_emb.weight.requires_grad_(not freeze_words)
+        self.coref_emb = nn.Embedding(dims.max_entities + 1, coref_dim, padding_idx=0)
+        self.ner_emb = nn.Embedding(dims.num_ner_types, ner_dim, padding_idx=0)
+        self.input_dropout = LockedDropout(dropout)
+        self.lstm = nn.LSTM(dims.word_dim + coref_dim + ner_dim, hidden_size,
+                            batch_first=True, bidirectional=True)
+        # Learned initial states, zero-initialised as in the DocRED baseline.
+        self.h0 = nn.Parameter(torch.zeros(2, 1, hidden_size))
+        self.c0 = nn.Parameter(torch.zeros(2, 1, hidden_size))
+        self.output_size = 2 * hidden_size
+
+    def load_word_vectors(self, vectors: torch.Tensor) -> None:
+        with torch.no_grad():
+            self.word_emb.weight.copy_(vectors)
+
+    def forward(self, word_ids: torch.Tensor, coref_ids: torch.Tensor, ner_ids: torch.Tensor,
+                lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        x = torch.cat([self.word_emb(word_ids), self.coref_emb(coref_ids),
+                       self.ner_emb(ner_ids)], dim=-1)                 # [B, L, in]
+        x = self.input_dropout(x)
+        B, L, _ = x.shape
+        packed = pack_padded_sequence(x, lengths.cpu().clamp(min=1), batch_first=True,
+                                      enforce_sorted=False)
+        state = (self.h0.expand(-1, B, -1).contiguous(), self.c0.expand(-1, B, -1).contiguous())
+        out, (h_n, _) = self.lstm(packed, state)
+        out, _ = pad_packed_sequence(out, batch_first=True, total_length=L)  # [B, L, 2H]
+        return out, torch.cat([h_n[0], h_n[1]], dim=-1)                 # [B, 2H]
+
+
+def span_mean(tokens: torch.Tensor, token_index: torch.Tensor, owner: torch.Tensor,
+              num_spans: int) -> torch.Tensor:
+    """Mean token state of each span: tokens [B, L, D], flat token ids + span ids -> [N, D]."""
+    flat = tokens.reshape(-1, tokens.shape[-1])
+    return scatter(flat[token_index], owner, dim=0, dim_size=num_spans, reduce="mean")

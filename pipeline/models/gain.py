@@ -1,0 +1,80 @@
+"""GAIN-GloVe (Zeng et al. 2020; reference-implementations.md 2.2-2.6) on PyTorch Geometric.
+
+BiLSTM tokens -> mention-document graph (document node + mention nodes, three edge types)
+-> relational GCN layers -> entities = mean of their mentions' bank vectors -> path
+reasoning over the entity graph -> MLP classifier over
+[e_h; e_t; |e_h - e_t|; e_h * e_t; document; paths].
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+from torch_geometric.utils import scatter
+
+from pipeline.data.glove_view import Batch
+from pipeline.data.graphs import GAIN_EDGE_TYPES
+from pipeline.models.graph_layers import PathReasoning, RelationalGCN
+from pipeline.models.layers import DataDims, GloveLSTMEncoder, LockedDropout, span_mean
+
+
+@dataclass(frozen=True)
+class GAINConfig:
+    hidden_size: int = 128
+    """LSTM units per direction; graph nodes are twice this wide (GAIN: 256 -> gcn_dim 512)."""
+    coref_dim: int = 20
+    """Entity-id embedding width."""
+    ner_dim: int = 20
+    """Entity-type embedding width."""
+    gcn_layers: int = 2
+    """Relational GCN layers over the mention-document graph."""
+    path_aggregation: str = "sum"
+    """How a pair's two-hop paths are pooled: sum (GAIN's code) | softmax (GAIN's paper)."""
+    mlp_hidden: int = 256
+    """Hidden width of the classifier MLP (GAIN: 2 x bank = 3072)."""
+    dropout: float = 0.2
+    """Dropout on the LSTM input and output, graph layers, paths and classifier (GAIN: 0.6)."""
+    freeze_words: bool = True
+    """Keep the GloVe vectors fixed (GAIN fine-tunes them)."""
+
+
+class GAIN(nn.Module):
+    config_class = GAINConfig
+
+    def __init__(self, config: GAINConfig, dims: DataDims):
+        super().__init__()
+        self.config, self.dims = config, dims
+        self.encoder = GloveLSTMEncoder(dims, config.hidden_size, config.coref_dim,
+                                        config.ner_dim, config.dropout, config.freeze_words)
+        self.output_dropout = LockedDropout(config.dropout)
+        node_dim = self.encoder.output_size
+        self.gcn = RelationalGCN(node_dim, len(GAIN_EDGE_TYPES), config.gcn_layers,
+                                 config.dropout)
+        bank = node_dim * (config.gcn_layers + 1)
+        self.paths = PathReasoning(bank, node_dim, config.path_aggregation, config.dropout)
+        self.classifier = nn.Sequential(
+            nn.Linear(5 * bank + 4 * node_dim, config.mlp_hidden), nn.ReLU(),
+            nn.Dropout(config.dropout), nn.Linear(config.mlp_hidden, dims.num_relations))
+
+    def load_word_vectors(self, vectors: torch.Tensor) -> None:
+        self.encoder.load_word_vectors(vectors)
+
+    def forward(self, batch: Batch) -> torch.Tensor:
+        tokens, document = self.encoder(batch.word_ids, batch.coref_ids, batch.ner_ids,
+                                        batch.lengths)               # [B, L, D], [B, D]
+        tokens = self.output_dropout(tokens)
+        B, E = batch.entity_map.shape[:2]
+        mentions = span_mean(tokens, batch.mention_token, batch.mention_token_owner,
+                             len(batch.mention_doc))                 # [M, D]
+        nodes = torch.cat([self.output_dropout(document[:, None])[:, 0], mentions])  # [B+M, D]
+        bank = self.gcn(nodes, batch.gain_edge_index, batch.gain_edge_type)  # [B+M, 3D]
+        entities = scatter(bank[B:], batch.mention_entity, dim=0, dim_size=B * E,
+                           reduce="mean")                            # [B*E, 3D], 0 if vanished
+        head = entities[batch.pair_doc * E + batch.pair_h]           # [P, 3D]
+        tail = entities[batch.pair_doc * E + batch.pair_t]           # [P, 3D]
+        paths = self.paths(head, tail, batch.path_pair, batch.path_ho, batch.path_ot,
+                           batch.path_to, batch.path_oh)             # [P, 4D]
+        features = torch.cat([head, tail, (head - tail).abs(), head * tail,
+                              bank[batch.pair_doc], paths], dim=-1)  # [P, 5*3D + 4D]
+        return self.classifier(features)                             # [P, R]

@@ -1,0 +1,80 @@
+"""HeterGSAN-GloVe (the SIEF code's base model; reference-implementations.md 3.2-3.3) on PyG.
+
+BiLSTM tokens -> sentence-mention graph (four edge types) -> multi-head typed graph
+attention layers -> entities = mean of their mentions' bank vectors -> MLP classifier over
+[e_h; e_t; distance embedding].
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+from torch_geometric.utils import scatter
+
+from pipeline.data.glove_view import Batch
+from pipeline.data.graphs import GSAN_EDGE_TYPES
+from pipeline.models.graph_layers import TypedGraphAttention
+from pipeline.models.layers import DataDims, GloveLSTMEncoder, LockedDropout, span_mean
+
+
+@dataclass(frozen=True)
+class HeterGSANConfig:
+    hidden_size: int = 128
+    """LSTM units per direction; graph nodes are twice this wide (HeterGSAN: 128 -> 256)."""
+    coref_dim: int = 20
+    """Entity-id embedding width."""
+    ner_dim: int = 20
+    """Entity-type embedding width."""
+    heads: int = 4
+    """Attention heads per graph layer (node width / heads each, concatenated)."""
+    gat_layers: int = 2
+    """Graph attention layers over the sentence-mention graph."""
+    dist_dim: int = 20
+    """Head-to-tail distance-bucket embedding width."""
+    mlp_hidden: int = 256
+    """Hidden width of the classifier MLP (HeterGSAN: 2 x bank = 1536)."""
+    dropout: float = 0.2
+    """Dropout on the LSTM input and output, graph layers and classifier (HeterGSAN: 0.5)."""
+    freeze_words: bool = True
+    """Keep the GloVe vectors fixed (HeterGSAN fine-tunes them)."""
+
+
+class HeterGSAN(nn.Module):
+    config_class = HeterGSANConfig
+
+    def __init__(self, config: HeterGSANConfig, dims: DataDims):
+        super().__init__()
+        self.config, self.dims = config, dims
+        self.encoder = GloveLSTMEncoder(dims, config.hidden_size, config.coref_dim,
+                                        config.ner_dim, config.dropout, config.freeze_words)
+        self.output_dropout = LockedDropout(config.dropout)
+        node_dim = self.encoder.output_size
+        self.gat = TypedGraphAttention(node_dim, len(GSAN_EDGE_TYPES), config.heads,
+                                       config.gat_layers, config.dropout)
+        bank = node_dim * (config.gat_layers + 1)
+        self.dist_emb = nn.Embedding(20, config.dist_dim)
+        self.classifier = nn.Sequential(
+            nn.Linear(2 * bank + config.dist_dim, config.mlp_hidden), nn.ReLU(),
+            nn.Dropout(config.dropout), nn.Linear(config.mlp_hidden, dims.num_relations))
+
+    def load_word_vectors(self, vectors: torch.Tensor) -> None:
+        self.encoder.load_word_vectors(vectors)
+
+    def forward(self, batch: Batch) -> torch.Tensor:
+        tokens, _ = self.encoder(batch.word_ids, batch.coref_ids, batch.ner_ids,
+                                 batch.lengths)                      # [B, L, D]
+        tokens = self.output_dropout(tokens)
+        B, E = batch.entity_map.shape[:2]
+        S = len(batch.sent_doc)
+        sentences = span_mean(tokens, batch.sent_token, batch.sent_token_owner, S)   # [S, D]
+        mentions = span_mean(tokens, batch.mention_token, batch.mention_token_owner,
+                             len(batch.mention_doc))                 # [M, D]
+        bank = self.gat(torch.cat([sentences, mentions]), batch.gsan_edge_index,
+                        batch.gsan_edge_type)                        # [S+M, 3D]
+        entities = scatter(bank[S:], batch.mention_entity, dim=0, dim_size=B * E,
+                           reduce="mean")                            # [B*E, 3D], 0 if vanished
+        features = torch.cat([entities[batch.pair_doc * E + batch.pair_h],
+                              entities[batch.pair_doc * E + batch.pair_t],
+                              self.dist_emb(batch.dist_ht)], dim=-1)  # [P, 2*3D + 20]
+        return self.classifier(features)                             # [P, R]
