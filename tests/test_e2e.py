@@ -35,8 +35,17 @@ def set_params(repo: Path, **changes):
         yaml.dump(params, handle)
 
 
-RUN_STAGES = {v: {f"evaluate@docred-bilstm-{v}", f"robustness@docred-bilstm-{v}"}
-              for v in ("base", "continued", "sief")}
+MODELS = ("bilstm", "gain", "hetergsan")
+VARIANTS = ("base", "continued", "sief")
+
+
+def run_stages(variant: str, models=MODELS) -> set[str]:
+    """The stages that score one variant's checkpoint."""
+    return {f"{stage}@docred-{m}-{variant}" for m in models for stage in ("evaluate", "robustness")}
+
+
+def training(stage: str, models=MODELS) -> set[str]:
+    return {f"{stage}@docred-{m}" for m in models}
 
 
 def ran(output: str) -> set[str]:
@@ -65,17 +74,18 @@ def repo(tmp_path_factory):
 
 def test_repro_metrics_and_caching(repo):
     first = sh("dvc", "repro", cwd=repo)
-    assert ran(first) == {"download@docred", "prepare@docred", "train@docred-bilstm",
-                          "sief@docred-bilstm", "continued@docred-bilstm",
-                          *RUN_STAGES["base"], *RUN_STAGES["continued"], *RUN_STAGES["sief"]}
-    for variant in ("base", "continued", "sief"):
-        results = repo / "data/results/docred/bilstm" / variant
-        metrics = json.loads((results / "metrics.json").read_text())
-        for key in ("f1", "ign_f1", "theta", "precision", "recall", "auc"):
-            assert 0.0 <= metrics["dev"][key] <= 1.0, (variant, key)
-        assert (results / "result.json").exists()
-        robustness = json.loads((results / "robustness.json").read_text())
-        assert 0.0 <= robustness["flip_rate"] <= 1.0 and robustness["points"] > 0
+    assert ran(first) == {"download@docred", "prepare@docred", *training("train"),
+                          *training("sief"), *training("continued"),
+                          *(s for v in VARIANTS for s in run_stages(v))}
+    for model in MODELS:
+        for variant in VARIANTS:
+            results = repo / "data/results/docred" / model / variant
+            metrics = json.loads((results / "metrics.json").read_text())
+            for key in ("f1", "ign_f1", "theta", "precision", "recall", "auc"):
+                assert 0.0 <= metrics["dev"][key] <= 1.0, (model, variant, key)
+            assert (results / "result.json").exists()
+            robustness = json.loads((results / "robustness.json").read_text())
+            assert 0.0 <= robustness["flip_rate"] <= 1.0 and robustness["points"] > 0
     stats = json.loads((repo / "data/processed/docred/stats.json").read_text())
     assert stats["train"]["documents"] == stats["dev"]["documents"] == 6
 
@@ -85,25 +95,30 @@ def test_repro_metrics_and_caching(repo):
 
     shown = sh("dvc", "exp", "show", "--csv", cwd=repo)
     assert "dev.f1" in shown and "dev.ign_f1" in shown and "flip_rate" in shown
+    for model in MODELS:
+        assert f"data/results/docred/{model}/sief/metrics.json" in shown
 
     # beta touches only the SIEF run and what depends on it.
     sh("git", "add", "-A", cwd=repo)
     sh("git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", "commit", "-qm", "base",
        cwd=repo)
     experiment = sh("dvc", "exp", "run", "-S", "sief.beta=0.6", cwd=repo)
-    assert ran(experiment) == {"sief@docred-bilstm", *RUN_STAGES["sief"]}
+    assert ran(experiment) == {*training("sief"), *run_stages("sief")}
     table = sh("dvc", "exp", "show", "--csv", "--all-commits", cwd=repo)
     assert "0.6" in table and "0.8" in table
     # sief.init also shapes the control run (it declares sief.init/epochs/lr), not the base.
     scratch = sh("dvc", "exp", "run", "-S", "sief.init=scratch", cwd=repo)
-    assert ran(scratch) == {"sief@docred-bilstm", "continued@docred-bilstm",
-                            *RUN_STAGES["sief"], *RUN_STAGES["continued"]}
+    assert ran(scratch) == {*training("sief"), *training("continued"),
+                            *run_stages("sief"), *run_stages("continued")}
     set_params(repo, **{"sief.init": "base"})
 
-    set_params(repo, **{"models.bilstm.proj_size": 16})
+    # A model's section re-trains that model only.
+    set_params(repo, **{"models.gain.path_aggregation": "softmax"})
     third = sh("dvc", "repro", cwd=repo)
-    assert ran(third) == {"train@docred-bilstm", "sief@docred-bilstm", "continued@docred-bilstm",
-                          *RUN_STAGES["base"], *RUN_STAGES["continued"], *RUN_STAGES["sief"]}
+    gain = ("gain",)
+    assert ran(third) == {*training("train", gain), *training("sief", gain),
+                          *training("continued", gain),
+                          *(s for v in VARIANTS for s in run_stages(v, gain))}
 
 
 def test_same_params_same_metrics(repo):
