@@ -25,15 +25,16 @@ class Bench:
     batcher: Collate
 
 
-def load_bench(processed: str, model_name: str) -> Bench:
+def load_bench(processed: str, model_name: str, device: str = "cpu") -> Bench:
     data = Path(processed)
     meta = load_meta(data)
     cfg = build(model_class(model_name).config_class, read_params()["models"][model_name],
                 f"models.{model_name}")
-    model = new_model(model_name, cfg, meta["dims"], load_vectors(data), seed=0)
+    model = new_model(model_name, cfg, meta["dims"], load_vectors(data), seed=0,
+                      device=torch.device(device))
     return Bench(model, load_split(data, "train"), load_split(data, "dev"),
                  load_featurizer(data),
-                 make_collate(meta["dims"]["num_relations"]))
+                 make_collate(meta["dims"]["num_relations"], torch.device(device)))
 
 
 def time_steps(bench: Bench, objective, n_docs: int, batch_size: int) -> float:

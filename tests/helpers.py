@@ -96,3 +96,16 @@ def tiny_model(name: str, dims: DataDims, seed: int = 0, **overrides) -> torch.n
 
 def tiny_bilstm(dims: DataDims, seed: int = 0) -> torch.nn.Module:
     return tiny_model("bilstm", dims, seed)
+
+
+def train_steps(model: torch.nn.Module, step_loss, steps: int, lr: float = 1e-2) -> list[float]:
+    """Adam steps on the loss that step_loss() returns; the loss of every step."""
+    optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=lr)
+    losses = []
+    for _ in range(steps):
+        loss = step_loss()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses

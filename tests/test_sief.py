@@ -10,7 +10,8 @@ from pipeline.models import MODELS
 from pipeline.sief.objective import (SIEFConfig, SIEFObjective, _mentions_removed, _pairs_kept,
                                      importance_score, removal_evidence)
 from pipeline.sief.robustness import non_evidence_points, removal_probs, robustness_metrics
-from tests.helpers import random_doc, three_sentence_doc, tiny_bilstm, tiny_model, tiny_setup
+from tests.helpers import (random_doc, three_sentence_doc, tiny_bilstm, tiny_model, tiny_setup,
+                           train_steps)
 
 
 def test_importance_score_by_hand():
@@ -104,39 +105,26 @@ def test_gradient_flows_through_the_soft_target_unless_detached():
     assert not torch.allclose(grads[False], grads[True])
 
 
+def _sief_losses(model, steps, **overrides) -> list[float]:
+    docs, features, featurize, batcher, _, cfg = _objective_setup(**overrides)
+    objective = SIEFObjective(cfg, featurize, batcher, window=64)
+    rng = np.random.default_rng(0)
+    return train_steps(model, lambda: objective(model, docs, features, rng)[0], steps)
+
+
 @pytest.mark.parametrize("overrides", [{}, {"evidence_rule": "random"},
                                        {"evidence_rule": "no_mention"}, {"target": "gold"},
                                        {"mask_vanished_pairs": True, "na_in_loss": False}])
 def test_every_variant_trains(overrides):
-    docs, features, featurize, batcher, dims, cfg = _objective_setup(**overrides)
-    model = tiny_bilstm(dims)
-    objective = SIEFObjective(cfg, featurize, batcher, window=64)
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
-    rng = np.random.default_rng(0)
-    losses = []
-    for _ in range(25):
-        loss, _ = objective(model, docs, features, rng)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
+    dims = _objective_setup()[4]
+    losses = _sief_losses(tiny_bilstm(dims), 25, **overrides)
     assert np.mean(losses[-5:]) < 0.6 * np.mean(losses[:5])
 
 
 @pytest.mark.parametrize("name", ["gain", "hetergsan"])
 def test_sief_trains_graph_models(name):
-    docs, features, featurize, batcher, dims, cfg = _objective_setup()
-    model = tiny_model(name, dims)
-    objective = SIEFObjective(cfg, featurize, batcher, window=64)
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
-    rng = np.random.default_rng(0)
-    losses = []
-    for _ in range(40):
-        loss, _ = objective(model, docs, features, rng)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
+    dims = _objective_setup()[4]
+    losses = _sief_losses(tiny_model(name, dims), 40)
     assert np.mean(losses[-5:]) < 0.6 * np.mean(losses[:5])
 
 

@@ -34,8 +34,7 @@ class BiLSTM(nn.Module):
     def __init__(self, config: BiLSTMConfig, dims: DataDims):
         super().__init__()
         self.config, self.dims = config, dims
-        self.encoder = GloveLSTMEncoder(dims, config.hidden_size, config.coref_dim,
-                                        config.ner_dim, config.dropout, config.freeze_words)
+        self.encoder = GloveLSTMEncoder.from_config(config, dims)
         self.proj = nn.Linear(self.encoder.output_size, config.proj_size)
         self.dist_emb = nn.Embedding(20, config.dist_dim, padding_idx=10)
         side = config.proj_size + config.dist_dim

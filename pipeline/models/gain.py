@@ -16,7 +16,8 @@ from torch_geometric.utils import scatter
 from pipeline.data.glove_view import Batch
 from pipeline.data.graphs import GAIN_EDGE_TYPES
 from pipeline.models.graph_layers import PathReasoning, RelationalGCN
-from pipeline.models.layers import DataDims, GloveLSTMEncoder, LockedDropout, span_mean
+from pipeline.models.layers import (DataDims, GloveLSTMEncoder, LockedDropout, mlp_classifier,
+                                    span_mean)
 
 
 @dataclass(frozen=True)
@@ -45,17 +46,15 @@ class GAIN(nn.Module):
     def __init__(self, config: GAINConfig, dims: DataDims):
         super().__init__()
         self.config, self.dims = config, dims
-        self.encoder = GloveLSTMEncoder(dims, config.hidden_size, config.coref_dim,
-                                        config.ner_dim, config.dropout, config.freeze_words)
+        self.encoder = GloveLSTMEncoder.from_config(config, dims)
         self.output_dropout = LockedDropout(config.dropout)
         node_dim = self.encoder.output_size
         self.gcn = RelationalGCN(node_dim, len(GAIN_EDGE_TYPES), config.gcn_layers,
                                  config.dropout)
         bank = node_dim * (config.gcn_layers + 1)
         self.paths = PathReasoning(bank, node_dim, config.path_aggregation, config.dropout)
-        self.classifier = nn.Sequential(
-            nn.Linear(5 * bank + 4 * node_dim, config.mlp_hidden), nn.ReLU(),
-            nn.Dropout(config.dropout), nn.Linear(config.mlp_hidden, dims.num_relations))
+        self.classifier = mlp_classifier(5 * bank + 4 * node_dim, config.mlp_hidden,
+                                         dims.num_relations, config.dropout)
 
     def load_word_vectors(self, vectors: torch.Tensor) -> None:
         self.encoder.load_word_vectors(vectors)

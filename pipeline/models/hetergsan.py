@@ -15,7 +15,8 @@ from torch_geometric.utils import scatter
 from pipeline.data.glove_view import Batch
 from pipeline.data.graphs import GSAN_EDGE_TYPES
 from pipeline.models.graph_layers import TypedGraphAttention
-from pipeline.models.layers import DataDims, GloveLSTMEncoder, LockedDropout, span_mean
+from pipeline.models.layers import (DataDims, GloveLSTMEncoder, LockedDropout, mlp_classifier,
+                                    span_mean)
 
 
 @dataclass(frozen=True)
@@ -46,17 +47,15 @@ class HeterGSAN(nn.Module):
     def __init__(self, config: HeterGSANConfig, dims: DataDims):
         super().__init__()
         self.config, self.dims = config, dims
-        self.encoder = GloveLSTMEncoder(dims, config.hidden_size, config.coref_dim,
-                                        config.ner_dim, config.dropout, config.freeze_words)
+        self.encoder = GloveLSTMEncoder.from_config(config, dims)
         self.output_dropout = LockedDropout(config.dropout)
         node_dim = self.encoder.output_size
         self.gat = TypedGraphAttention(node_dim, len(GSAN_EDGE_TYPES), config.heads,
                                        config.gat_layers, config.dropout)
         bank = node_dim * (config.gat_layers + 1)
         self.dist_emb = nn.Embedding(20, config.dist_dim)
-        self.classifier = nn.Sequential(
-            nn.Linear(2 * bank + config.dist_dim, config.mlp_hidden), nn.ReLU(),
-            nn.Dropout(config.dropout), nn.Linear(config.mlp_hidden, dims.num_relations))
+        self.classifier = mlp_classifier(2 * bank + config.dist_dim, config.mlp_hidden,
+                                         dims.num_relations, config.dropout)
 
     def load_word_vectors(self, vectors: torch.Tensor) -> None:
         self.encoder.load_word_vectors(vectors)

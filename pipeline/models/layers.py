@@ -87,6 +87,12 @@ class GloveLSTMEncoder(nn.Module):
         self.c0 = nn.Parameter(torch.zeros(2, 1, hidden_size))
         self.output_size = 2 * hidden_size
 
+    @classmethod
+    def from_config(cls, config, dims: DataDims) -> "GloveLSTMEncoder":
+        """From a model config with hidden_size, coref_dim, ner_dim, dropout, freeze_words."""
+        return cls(dims, config.hidden_size, config.coref_dim, config.ner_dim, config.dropout,
+                   config.freeze_words)
+
     def load_word_vectors(self, vectors: torch.Tensor) -> None:
         with torch.no_grad():
             self.word_emb.weight.copy_(vectors)
@@ -110,3 +116,9 @@ def span_mean(tokens: torch.Tensor, token_index: torch.Tensor, owner: torch.Tens
     """Mean token state of each span: tokens [B, L, D], flat token ids + span ids -> [N, D]."""
     flat = tokens.reshape(-1, tokens.shape[-1])
     return scatter(flat[token_index], owner, dim=0, dim_size=num_spans, reduce="mean")
+
+
+def mlp_classifier(in_dim: int, hidden: int, out_dim: int, dropout: float) -> nn.Sequential:
+    """Linear -> ReLU -> Dropout -> Linear, the pair classifier of GAIN and HeterGSAN."""
+    return nn.Sequential(nn.Linear(in_dim, hidden), nn.ReLU(), nn.Dropout(dropout),
+                         nn.Linear(hidden, out_dim))
