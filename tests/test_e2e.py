@@ -76,7 +76,7 @@ def test_repro_metrics_and_caching(repo):
     first = sh("dvc", "repro", cwd=repo)
     assert ran(first) == {"download@docred", "prepare@docred", *training("train"),
                           *training("sief"), *training("continued"),
-                          *(s for v in VARIANTS for s in run_stages(v))}
+                          *(s for v in VARIANTS for s in run_stages(v)), "report@docred"}
     for model in MODELS:
         for variant in VARIANTS:
             results = repo / "data/results/docred" / model / variant
@@ -86,6 +86,11 @@ def test_repro_metrics_and_caching(repo):
             assert (results / "result.json").exists()
             robustness = json.loads((results / "robustness.json").read_text())
             assert 0.0 <= robustness["flip_rate"] <= 1.0 and robustness["points"] > 0
+    report = repo / "data/reports/docred"
+    for name in ("index.md", "table1.md", "table1.csv", "table3.csv", "table4.csv",
+                 "figure5.png"):
+        assert (report / name).stat().st_size > 0, name
+    assert "GAIN +SIEF" in (report / "table1.md").read_text()
     stats = json.loads((repo / "data/processed/docred/stats.json").read_text())
     assert stats["train"]["documents"] == stats["dev"]["documents"] == 6
 
@@ -103,13 +108,13 @@ def test_repro_metrics_and_caching(repo):
     sh("git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", "commit", "-qm", "base",
        cwd=repo)
     experiment = sh("dvc", "exp", "run", "-S", "sief.beta=0.6", cwd=repo)
-    assert ran(experiment) == {*training("sief"), *run_stages("sief")}
+    assert ran(experiment) == {*training("sief"), *run_stages("sief"), "report@docred"}
     table = sh("dvc", "exp", "show", "--csv", "--all-commits", cwd=repo)
     assert "0.6" in table and "0.8" in table
     # sief.init also shapes the control run (it declares sief.init/epochs/lr), not the base.
     scratch = sh("dvc", "exp", "run", "-S", "sief.init=scratch", cwd=repo)
     assert ran(scratch) == {*training("sief"), *training("continued"),
-                            *run_stages("sief"), *run_stages("continued")}
+                            *run_stages("sief"), *run_stages("continued"), "report@docred"}
     set_params(repo, **{"sief.init": "base"})
 
     # A model's section re-trains that model only.
@@ -118,7 +123,7 @@ def test_repro_metrics_and_caching(repo):
     gain = ("gain",)
     assert ran(third) == {*training("train", gain), *training("sief", gain),
                           *training("continued", gain),
-                          *(s for v in VARIANTS for s in run_stages(v, gain))}
+                          *(s for v in VARIANTS for s in run_stages(v, gain)), "report@docred"}
 
 
 def test_same_params_same_metrics(repo):

@@ -1,0 +1,106 @@
+"""Tables 1, 3 and 4 from the metrics files, ours beside the paper's, as Markdown and CSV."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.reporting import paper
+
+Run = tuple[str, str]  # (model, variant)
+
+
+@dataclass
+class RunResults:
+    """What the evaluate and robustness stages wrote for one checkpoint."""
+    metrics: dict
+    robustness: dict
+    result_file: str
+    """Path of the test-set leaderboard file (result.json) for this run."""
+
+
+@dataclass
+class Table:
+    name: str
+    """File stem (table1 -> table1.md, table1.csv)."""
+    title: str
+    frame: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+
+def _pct(x: float | None) -> float | None:
+    return None if x is None else round(100 * x, 2)
+
+
+def _paper(values: dict, run: Run, i: int) -> float | None:
+    return values[run][i] if run in values else None
+
+
+def table1(results: dict[Run, RunResults]) -> Table:
+    rows = []
+    for run, r in results.items():
+        dev = r.metrics["dev"]
+        rows.append({"model": paper.row_name(*run), "dev Ign F1": _pct(dev["ign_f1"]),
+                     "dev F1": _pct(dev["f1"]),
+                     "paper dev Ign F1": _paper(paper.TABLE1, run, 0),
+                     "paper dev F1": _paper(paper.TABLE1, run, 1),
+                     "paper test Ign F1": _paper(paper.TABLE1, run, 2),
+                     "paper test F1": _paper(paper.TABLE1, run, 3),
+                     "test (leaderboard file)": r.result_file})
+    return Table("table1", "Table 1: DocRED dev Ign F1 / F1 (GloVe models)", pd.DataFrame(rows),
+                 ["The test set has no public labels: our test column is the leaderboard "
+                  "upload (predictions above the dev theta) for CodaLab."])
+
+
+def table3(results: dict[Run, RunResults]) -> Table:
+    rows = [{"model": paper.row_name(*run), "intra F1": _pct(r.metrics["intra"]["f1"]),
+             "inter F1": _pct(r.metrics["inter"]["f1"]),
+             "paper intra F1": _paper(paper.TABLE3, run, 0),
+             "paper inter F1": _paper(paper.TABLE3, run, 1),
+             "intra gold facts": r.metrics["intra"]["gold"],
+             "inter gold facts": r.metrics["inter"]["gold"]}
+            for run, r in results.items()]
+    return Table("table3", "Table 3: intra- and inter-sentence F1 on dev", pd.DataFrame(rows),
+                 ["A pair is intra when some mention of the head and some mention of the tail "
+                  "share a sentence; P/R/F1 at the dev theta within each category."])
+
+
+def table4(results: dict[Run, RunResults]) -> Table:
+    rows = []
+    for run, r in results.items():
+        evidence = r.robustness["evidence"]
+        rows.append({"model": paper.row_name(*run),
+                     "precision": _pct(evidence["precision"]),
+                     "recall": _pct(evidence["recall"]), "F1": _pct(evidence["f1"]),
+                     "paper precision": _paper(paper.TABLE4, run, 0),
+                     "paper recall": _paper(paper.TABLE4, run, 1),
+                     "paper F1": _paper(paper.TABLE4, run, 2),
+                     "decisions": evidence["decisions"]})
+    return Table("table4", "Table 4: evidence sentences from importance scores (dev)",
+                 pd.DataFrame(rows),
+                 ["For each gold fact with annotated evidence and each sentence: removed, "
+                  "scored g = P log(P / P-hat), predicted evidence when g > tau, tau where "
+                  "micro F1 peaks; on the robustness documents."])
+
+
+def to_markdown(table: Table) -> str:
+    frame = table.frame.astype(object).where(table.frame.notna(), "-")
+    lines = [f"## {table.title}", "",
+             "| " + " | ".join(frame.columns) + " |",
+             "| " + " | ".join("---" for _ in frame.columns) + " |"]
+    lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    lines += [""] + [f"{note}" for note in table.notes] + [""]
+    return "\n".join(lines)
+
+
+def _cell(value) -> str:
+    return f"{value:.2f}" if isinstance(value, float) else str(value)
+
+
+def write_table(table: Table, out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    csv, md = out_dir / f"{table.name}.csv", out_dir / f"{table.name}.md"
+    table.frame.to_csv(csv, index=False)
+    md.write_text(to_markdown(table), encoding="utf-8")
+    return [md, csv]

@@ -1,0 +1,71 @@
+"""Tables, figures and the report page from hand-made metrics."""
+import pandas as pd
+import pytest
+
+from pipeline.reporting.figures import figure5
+from pipeline.reporting.report import write_report
+from pipeline.reporting.tables import RunResults, table1, table3, table4, to_markdown, write_table
+
+
+def run_results(f1, ign, intra, inter, evidence_f1):
+    metrics = {"dev": {"f1": f1, "ign_f1": ign},
+               "intra": {"f1": intra, "gold": 10}, "inter": {"f1": inter, "gold": 12}}
+    robustness = {"theta": 0.4, "evidence": {"precision": 0.5, "recall": 0.25,
+                                             "f1": evidence_f1, "decisions": 30}}
+    return RunResults(metrics, robustness, "../results/x/result.json")
+
+
+RESULTS = {("bilstm", "base"): run_results(0.3, 0.29, 0.4, 0.2, 1 / 3),
+           ("bilstm", "sief"): run_results(0.31234, 0.3, 0.45, 0.25, 0.4),
+           ("gain", "continued"): run_results(0.2, 0.1, 0.3, 0.1, 0.2)}
+
+
+def test_table1_ours_in_percent_beside_the_paper():
+    frame = table1(RESULTS).frame.set_index("model")
+    assert frame.loc["BiLSTM +SIEF", "dev F1"] == 31.23
+    assert frame.loc["BiLSTM +SIEF", "paper dev F1"] == 54.20
+    assert frame.loc["BiLSTM", "paper test Ign F1"] == 48.78
+    # The control run has no paper counterpart.
+    assert pd.isna(frame.loc["GAIN continued (control)", "paper dev F1"])
+    assert frame.loc["BiLSTM", "test (leaderboard file)"] == "../results/x/result.json"
+
+
+def test_tables_3_and_4():
+    t3 = table3(RESULTS).frame.set_index("model")
+    assert (t3.loc["BiLSTM", "intra F1"], t3.loc["BiLSTM", "inter F1"]) == (40.0, 20.0)
+    assert t3.loc["BiLSTM +SIEF", "paper intra F1"] == 60.56
+    t4 = table4(RESULTS).frame.set_index("model")
+    assert t4.loc["BiLSTM", "F1"] == 33.33 and t4.loc["BiLSTM", "recall"] == 25.0
+    assert t4.loc["BiLSTM +SIEF", "paper F1"] == 66.46
+
+
+def test_markdown_and_csv(tmp_path):
+    table = table3(RESULTS)
+    md, csv = write_table(table, tmp_path)
+    lines = md.read_text().splitlines()
+    assert lines[0] == "## " + table.title
+    rows = [line for line in lines if line.startswith("| ")]
+    assert len(rows) == 2 + len(RESULTS)               # header, rule, one row per run
+    assert "| GAIN continued (control) | 30.00 | 10.00 | - | - | 10 | 12 |" in rows
+    assert pd.read_csv(csv).shape == (len(RESULTS), len(table.frame.columns))
+
+
+def test_figure_and_report_page(tmp_path):
+    points = {("bilstm", "base"): pd.DataFrame({"p": [0.1, 0.9], "p_hat": [0.2, 0.5]}),
+              ("bilstm", "sief"): pd.DataFrame({"p": [0.3], "p_hat": [0.3]})}
+    png = figure5(points, {run: 0.4 for run in points}, tmp_path / "figure5.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    tables = [table1(RESULTS), table4(RESULTS)]
+    page = write_report(tmp_path / "index.md", "Report", tables, [("Figure 5", png)],
+                        {"sief.beta": 0.8}, ["train: 3 documents"])
+    text = page.read_text()
+    assert "[Table 1: DocRED dev Ign F1 / F1 (GloVe models)](table1.md)" in text
+    assert "![Figure 5](figure5.png)" in text
+    assert "- `sief.beta`: `0.8`" in text and "- train: 3 documents" in text
+    assert to_markdown(tables[1]).replace("## ", "### ", 1) in text
+
+
+@pytest.mark.parametrize("value,text", [(31.234, "31.23"), (5, "5"), ("-", "-")])
+def test_cells(value, text):
+    from pipeline.reporting.tables import _cell
+    assert _cell(value) == text
