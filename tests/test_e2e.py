@@ -76,7 +76,7 @@ def test_repro_metrics_and_caching(repo):
     first = sh("dvc", "repro", cwd=repo)
     assert ran(first) == {"download@docred", "prepare@docred", *training("train"),
                           *training("sief"), *training("continued"),
-                          *(s for v in VARIANTS for s in run_stages(v)), "report@docred"}
+                          *(s for v in VARIANTS for s in run_stages(v)), "case_study@docred", "report@docred"}
     for model in MODELS:
         for variant in VARIANTS:
             results = repo / "data/results/docred" / model / variant
@@ -91,6 +91,8 @@ def test_repro_metrics_and_caching(repo):
                  "figure5.png"):
         assert (report / name).stat().st_size > 0, name
     assert "GAIN +SIEF" in (report / "table1.md").read_text()
+    assert "## Case study" in (report / "index.md").read_text()
+    assert (repo / "data/results/docred/case_study/case_study.png").stat().st_size > 0
     stats = json.loads((repo / "data/processed/docred/stats.json").read_text())
     assert stats["train"]["documents"] == stats["dev"]["documents"] == 6
 
@@ -108,13 +110,13 @@ def test_repro_metrics_and_caching(repo):
     sh("git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", "commit", "-qm", "base",
        cwd=repo)
     experiment = sh("dvc", "exp", "run", "-S", "sief.beta=0.6", cwd=repo)
-    assert ran(experiment) == {*training("sief"), *run_stages("sief"), "report@docred"}
+    assert ran(experiment) == {*training("sief"), *run_stages("sief"), "case_study@docred", "report@docred"}
     table = sh("dvc", "exp", "show", "--csv", "--all-commits", cwd=repo)
     assert "0.6" in table and "0.8" in table
     # sief.init also shapes the control run (it declares sief.init/epochs/lr), not the base.
     scratch = sh("dvc", "exp", "run", "-S", "sief.init=scratch", cwd=repo)
     assert ran(scratch) == {*training("sief"), *training("continued"),
-                            *run_stages("sief"), *run_stages("continued"), "report@docred"}
+                            *run_stages("sief"), *run_stages("continued"), "case_study@docred", "report@docred"}
     set_params(repo, **{"sief.init": "base"})
 
     # A model's section re-trains that model only.
@@ -123,7 +125,7 @@ def test_repro_metrics_and_caching(repo):
     gain = ("gain",)
     assert ran(third) == {*training("train", gain), *training("sief", gain),
                           *training("continued", gain),
-                          *(s for v in VARIANTS for s in run_stages(v, gain)), "report@docred"}
+                          *(s for v in VARIANTS for s in run_stages(v, gain)), "case_study@docred", "report@docred"}
 
 
 def test_same_params_same_metrics(repo):
