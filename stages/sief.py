@@ -9,7 +9,7 @@ from pipeline.config import build, to_dict
 from pipeline.data.glove_view import make_collate
 from pipeline.data.prepare import load_featurizer, load_meta, load_split, load_vectors
 from pipeline.sief.objective import SIEFConfig, SIEFObjective
-from pipeline.training.loop import TrainConfig
+from pipeline.training.loop import TrainConfig, TrainResult
 from pipeline.training.objectives import Objective
 from pipeline.training.run import fit, load_checkpoint, new_model
 from pipeline.training.seeding import seed_everything
@@ -20,7 +20,7 @@ PARAMS = ("train", "models.{model}", "sief", "runtime")
 
 
 def finetune(dataset: str, model_name: str, variant: str, params: dict, sief: SIEFConfig,
-             make_objective: Callable[..., Objective]) -> None:
+             make_objective: Callable[..., Objective]) -> TrainResult:
     """Train `variant` from the base checkpoint (sief.init = base) or from scratch, for
     sief.epochs at sief.lr, with the other optimiser settings of `train`."""
     cfg = dataclasses.replace(build(TrainConfig, params["train"], "train"),
@@ -50,6 +50,7 @@ def finetune(dataset: str, model_name: str, variant: str, params: dict, sief: SI
                  extra=configs)
     print(f"{variant}: best epoch {result.best_epoch}: dev F1 {result.best_dev['f1']:.4f} "
           f"Ign F1 {result.best_dev['ign_f1']:.4f}")
+    return result
 
 
 def main() -> None:

@@ -48,6 +48,13 @@ def training(stage: str, models=MODELS) -> set[str]:
     return {f"{stage}@docred-{m}" for m in models}
 
 
+SETTINGS = ("sief", "beta04", "beta12", "rand", "nomention", "gtruth")
+
+
+def analysis(models=MODELS) -> set[str]:
+    return {f"analysis@docred-{m}-{s}" for m in models for s in SETTINGS}
+
+
 def ran(output: str) -> set[str]:
     return {line.split("'")[1] for line in output.splitlines()
             if line.startswith("Running stage")}
@@ -76,7 +83,8 @@ def test_repro_metrics_and_caching(repo):
     first = sh("dvc", "repro", cwd=repo)
     assert ran(first) == {"download@docred", "prepare@docred", *training("train"),
                           *training("sief"), *training("continued"),
-                          *(s for v in VARIANTS for s in run_stages(v)), "case_study@docred", "report@docred"}
+                          *(s for v in VARIANTS for s in run_stages(v)), *analysis(),
+                          "case_study@docred", "report@docred"}
     for model in MODELS:
         for variant in VARIANTS:
             results = repo / "data/results/docred" / model / variant
@@ -88,10 +96,13 @@ def test_repro_metrics_and_caching(repo):
             assert 0.0 <= robustness["flip_rate"] <= 1.0 and robustness["points"] > 0
     report = repo / "data/reports/docred"
     for name in ("index.md", "table1.md", "table1.csv", "table3.csv", "table4.csv",
-                 "figure5.png"):
+                 "table5.csv", "table6.csv", "figure4.png", "figure4.csv", "figure5.png"):
         assert (report / name).stat().st_size > 0, name
     assert "GAIN +SIEF" in (report / "table1.md").read_text()
     assert "## Case study" in (report / "index.md").read_text()
+    table5 = (report / "table5.md").read_text()
+    assert all(f"| {m} | +NoMention |" in table5 for m in ("BiLSTM", "GAIN", "HeterGSAN"))
+    assert len((report / "figure4.csv").read_text().splitlines()) == 1 + 3 * 3
     assert (repo / "data/results/docred/case_study/case_study.png").stat().st_size > 0
     stats = json.loads((repo / "data/processed/docred/stats.json").read_text())
     assert stats["train"]["documents"] == stats["dev"]["documents"] == 6
@@ -110,13 +121,16 @@ def test_repro_metrics_and_caching(repo):
     sh("git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", "commit", "-qm", "base",
        cwd=repo)
     experiment = sh("dvc", "exp", "run", "-S", "sief.beta=0.6", cwd=repo)
-    assert ran(experiment) == {*training("sief"), *run_stages("sief"), "case_study@docred", "report@docred"}
+    # (the analysis runs read the whole sief section: they re-run too)
+    assert ran(experiment) == {*training("sief"), *run_stages("sief"), *analysis(),
+                               "case_study@docred", "report@docred"}
     table = sh("dvc", "exp", "show", "--csv", "--all-commits", cwd=repo)
     assert "0.6" in table and "0.8" in table
     # sief.init also shapes the control run (it declares sief.init/epochs/lr), not the base.
     scratch = sh("dvc", "exp", "run", "-S", "sief.init=scratch", cwd=repo)
     assert ran(scratch) == {*training("sief"), *training("continued"),
-                            *run_stages("sief"), *run_stages("continued"), "case_study@docred", "report@docred"}
+                            *run_stages("sief"), *run_stages("continued"), *analysis(),
+                            "case_study@docred", "report@docred"}
     set_params(repo, **{"sief.init": "base"})
 
     # A model's section re-trains that model only.
@@ -125,7 +139,8 @@ def test_repro_metrics_and_caching(repo):
     gain = ("gain",)
     assert ran(third) == {*training("train", gain), *training("sief", gain),
                           *training("continued", gain),
-                          *(s for v in VARIANTS for s in run_stages(v, gain)), "case_study@docred", "report@docred"}
+                          *(s for v in VARIANTS for s in run_stages(v, gain)),
+                          *analysis(gain), "case_study@docred", "report@docred"}
 
 
 def test_same_params_same_metrics(repo):

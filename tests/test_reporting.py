@@ -69,3 +69,46 @@ def test_figure_and_report_page(tmp_path):
 def test_cells(value, text):
     from pipeline.reporting.tables import _cell
     assert _cell(value) == text
+
+
+def analysis_run(f1, **sief):
+    return {"sief": {"beta": 0.8, "evidence_rule": "score", "target": "soft", **sief},
+            "dev": {"f1": f1, "ign_f1": f1 - 0.01}}
+
+
+ANALYSIS = {("gain", "sief"): analysis_run(0.35), ("gain", "beta04"): analysis_run(0.3, beta=0.4),
+            ("gain", "rand"): analysis_run(0.33, evidence_rule="random"),
+            ("gain", "nomention"): analysis_run(0.34, evidence_rule="no_mention"),
+            ("gain", "gtruth"): analysis_run(0.32, target="gold")}
+
+
+def test_analysis_runs_are_recognised_by_their_config():
+    from stages.report import analysis_roles, table_rows
+    roles = analysis_roles(ANALYSIS)
+    assert roles == {("gain", "sief"): "beta", ("gain", "beta04"): "beta",
+                     ("gain", "rand"): "rand", ("gain", "nomention"): "nomention",
+                     ("gain", "gtruth"): "gtruth"}
+    rows = table_rows(ANALYSIS, roles, 0.8, ("sief", "rand", "nomention"))
+    assert {k: v["f1"] for k, v in rows.items()} == {
+        ("gain", "sief"): 0.35, ("gain", "rand"): 0.33, ("gain", "nomention"): 0.34}
+
+
+def test_table5_rows_beside_the_paper():
+    from pipeline.reporting.tables import heuristics_table
+    from stages.report import analysis_roles, table_rows
+    rows = table_rows(ANALYSIS, analysis_roles(ANALYSIS), 0.8, ("sief", "rand", "nomention"))
+    table = heuristics_table("table5", "T5", {"gain": {"f1": 0.3, "ign_f1": 0.29}}, rows,
+                             ("sief", "rand", "nomention"), {("gain", "rand"): (53.41, 55.63)})
+    frame = table.frame.set_index("method")
+    assert frame.index.tolist() == ["Base", "+SIEF", "+Rand", "+NoMention"]
+    assert frame.loc["+Rand", "dev F1"] == 33.0 and frame.loc["+Rand", "paper dev F1"] == 55.63
+    assert frame.loc["Base", "paper dev F1"] == 55.29      # Table 1's GAIN dev F1
+    assert frame.loc["+SIEF", "paper dev Ign F1"] == 55.07
+    assert pd.isna(frame.loc["+NoMention", "paper dev F1"])  # not in the given paper rows
+
+
+def test_figure4_png(tmp_path):
+    from pipeline.reporting.figures import figure4
+    sweep = pd.DataFrame({"model": ["gain", "gain", "bilstm"], "beta": [0.8, 0.4, 0.8],
+                          "f1": [35.0, 30.0, 36.0]})
+    assert figure4(sweep, tmp_path / "f4.png").read_bytes()[:4] == b"\x89PNG"

@@ -21,7 +21,7 @@ def _stage_module(cmd: str) -> str:
 def _dvc_to_template(entry: str) -> str:
     # dvc.yaml writes ${item} / ${item.model}; stage modules write {dataset} / {model}.
     return (entry.replace("${item.dataset}", "{dataset}").replace("${item.model}", "{model}")
-            .replace("${item}", "{dataset}"))
+            .replace("${item.setting}", "{setting}").replace("${item}", "{dataset}"))
 
 
 @pytest.mark.parametrize("name", sorted(DVC["stages"]))
@@ -91,3 +91,8 @@ def test_overrides_refuse_unknown_keys(tmp_path):
     bad.write_text("train:\n  epoch: 3\n")
     with pytest.raises(SystemExit, match=r"train\.epoch"):
         override_flags(bad, ROOT / "params.yaml")
+
+
+def test_analysis_matrix_lists_every_setting():
+    settings = DVC["stages"]["analysis"]["matrix"]["setting"]
+    assert settings == list(read_params(ROOT / "params.yaml")["analysis"]["settings"])

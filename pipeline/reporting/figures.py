@@ -39,3 +39,18 @@ def figure5(points: dict[Run, pd.DataFrame], thetas: dict[Run, float], path: Pat
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def figure4(sweep: pd.DataFrame, path: Path) -> Path:
+    """Dev F1 against beta, one line per model; sweep has columns model, beta, f1 (percent)."""
+    fig, ax = plt.subplots(figsize=(4.8, 3.6))
+    for model, rows in sweep.groupby("model", sort=False):
+        rows = rows.sort_values("beta")
+        ax.plot(rows["beta"], rows["f1"], marker="o", label=paper.MODEL_NAMES.get(model, model))
+    ax.set(xlabel="beta", ylabel="dev F1 (%)", title="Figure 4: dev F1 against beta")
+    ax.legend()
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

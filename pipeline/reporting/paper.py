@@ -35,3 +35,14 @@ VARIANT_NAMES = {"base": "", "continued": " continued (control)", "sief": " +SIE
 
 def row_name(model: str, variant: str) -> str:
     return MODEL_NAMES.get(model, model) + VARIANT_NAMES.get(variant, f" {variant}")
+
+# Tables 5 and 6: dev (Ign F1, F1) of the heuristics, GloVe models.
+TABLE5 = {
+    ("bilstm", "rand"): (50.63, 52.63), ("bilstm", "nomention"): (51.56, 53.79),
+    ("hetergsan", "rand"): (52.75, 54.70), ("hetergsan", "nomention"): (54.07, 55.95),
+    ("gain", "rand"): (53.41, 55.63), ("gain", "nomention"): (54.66, 56.52),
+}
+TABLE6 = {
+    ("bilstm", "gtruth"): (50.36, 52.56), ("hetergsan", "gtruth"): (52.65, 54.69),
+    ("gain", "gtruth"): (53.75, 55.87),
+}

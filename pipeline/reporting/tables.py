@@ -84,6 +84,29 @@ def table4(results: dict[Run, RunResults]) -> Table:
                   "micro F1 peaks; on the robustness documents."])
 
 
+SETTING_NAMES = {"base": "Base", "sief": "+SIEF", "rand": "+Rand", "nomention": "+NoMention",
+                 "gtruth": "+GTruth"}
+
+
+def heuristics_table(name: str, title: str, base: dict[str, dict],
+                     runs: dict[Run, dict], keys: tuple[str, ...],
+                     paper_rows: dict[Run, tuple]) -> Table:
+    """Tables 5/6: per model the base checkpoint and the runs (model, key) -> dev metrics,
+    dev Ign F1 / F1 beside the paper (whose Base and +SIEF rows repeat Table 1's dev)."""
+    rows = []
+    for model, base_dev in base.items():
+        for key, metrics in [("base", base_dev)] + [(k, runs.get((model, k))) for k in keys]:
+            if metrics is None:
+                continue
+            paper_row = (paper.TABLE1 if key in ("base", "sief") else paper_rows).get((model, key))
+            rows.append({"model": paper.MODEL_NAMES.get(model, model),
+                         "method": SETTING_NAMES.get(key, key),
+                         "dev Ign F1": _pct(metrics["ign_f1"]), "dev F1": _pct(metrics["f1"]),
+                         "paper dev Ign F1": paper_row[0] if paper_row else None,
+                         "paper dev F1": paper_row[1] if paper_row else None})
+    return Table(name, title, pd.DataFrame(rows))
+
+
 def to_markdown(table: Table) -> str:
     frame = table.frame.astype(object).where(table.frame.notna(), "-")
     lines = [f"## {table.title}", "",
