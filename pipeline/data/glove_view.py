@@ -185,7 +185,7 @@ def collate(features: list[DocFeatures], num_relations: int,
         entity_map=entity_map, pair_doc=pair_doc, pair_h=pair_h, pair_t=pair_t,
         dist_ht=dist + 10, dist_th=-dist + 10,
         labels=torch.from_numpy(np.concatenate(labels)), pair_offsets=offsets,
-        **_graph_inputs(features, L, E, offsets))
+        **_graph_inputs(features, L, E, offsets, [(h, t) for _, h, t, _ in pairs]))
     return batch if device is None or device.type == "cpu" else batch.to(device)
 
 
@@ -215,8 +215,8 @@ def _relabel(local: np.ndarray, split: int, low_base: int, high_base: int) -> np
     return np.where(local < split, low_base + local, high_base + local - split)
 
 
-def _graph_inputs(features: list[DocFeatures], L: int, E: int,
-                  pair_offsets: list[int]) -> dict[str, torch.Tensor]:
+def _graph_inputs(features: list[DocFeatures], L: int, E: int, pair_offsets: list[int],
+                  doc_pairs: list[tuple[np.ndarray, np.ndarray]]) -> dict[str, torch.Tensor]:
     """Batch-level graph tensors (see Batch): documents' nodes, edges and paths, offset."""
     B = len(features)
     num_mentions = [len(f.mention_entity) for f in features]
@@ -246,7 +246,7 @@ def _graph_inputs(features: list[DocFeatures], L: int, E: int,
         cols["gsan_edge_index"].append(_relabel(f.gsan_edges, num_sents[b], s_off[b],
                                                 total_s + m_off[b]))
         cols["gsan_edge_type"].append(f.gsan_edge_types)
-        h, t = all_pairs(f.num_entities)
+        h, t = doc_pairs[b]  # the collate's own pair list, not rebuilt
         rows, o = two_hop_paths(f.entity_edges, f.num_entities, h, t)
         h, t, base = h[rows], t[rows], pair_offsets[b]
         cols["path_pair"].append(base + rows)
