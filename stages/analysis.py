@@ -13,9 +13,9 @@ import dataclasses
 
 from pipeline.config import build
 from pipeline.data.jsonio import write_json
-from pipeline.sief.objective import SIEFConfig, SIEFObjective
+from pipeline.sief.objective import SIEFConfig
 from stages.common import load_sections, results_dir
-from stages.sief import finetune
+from stages.sief import finetune, sief_objective
 
 PARAMS = ("train", "models.{model}", "sief", "analysis.epochs", "analysis.settings.{setting}",
           "runtime")
@@ -37,9 +37,7 @@ def main() -> None:
     sief = analysis_config(params["sief"], int(params["analysis.epochs"]),
                            params[f"analysis.settings.{args.setting}"], args.setting)
     variant = f"analysis-{args.setting}"
-    result = finetune(args.dataset, args.model, variant, params, sief,
-                      lambda featurize, batcher: SIEFObjective(sief, featurize, batcher,
-                                                               window=featurize.max_tokens))
+    result = finetune(args.dataset, args.model, variant, params, sief, sief_objective(sief))
     out = results_dir(args.dataset, args.model, variant)
     out.mkdir(parents=True, exist_ok=True)
     write_json(out / "dev.json",

@@ -66,7 +66,7 @@ def results_dir(dataset: str, model: str, variant: str) -> Path:
 
 def resume_path(dataset: str, model: str, variant: str) -> Path:
     """Outside DVC's outputs (DVC deletes those before a stage runs), so it survives."""
-    return DATA / "resume" / f"{dataset}-{model}-{variant}.pt"
+    return DATA / "resume" / f"{dataset}-{model}-{variant.replace('/', '-')}.pt"
 
 
 def fingerprint(configs: dict, files: Sequence[Path]) -> str:

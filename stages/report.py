@@ -17,7 +17,8 @@ from pipeline.reporting.tables import (RunResults, Table, heuristics_table, tabl
                                        table4, write_table)
 from stages.common import DATA, load_sections, processed_dir, results_dir
 
-PARAMS = ("{dataset}.files", "glove", "train", "sief", "robustness", "case_study", "analysis")
+PARAMS = ("{dataset}.files", "glove", "train", "sief", "robustness", "case_study", "analysis",
+          "seeds")
 
 
 def main() -> None:
@@ -32,7 +33,7 @@ def main() -> None:
     results = {run: load_results(args.dataset, *run, out) for run in runs}
     case_dir = DATA / "results" / args.dataset / "case_study"
     case = read_json(case_dir / "case_study.json")
-    tables = [table1(results), table3(results), table4(results),
+    tables = [table1(results, load_replicates(args.dataset, runs)), table3(results), table4(results),
               Table("case_study", f"Case study: {case['model']}, base vs +SIEF, P of the fact "
                     "for each sentence subset", pd.read_csv(case_dir / "case_study.csv"),
                     [f"Dev theta: base {case['theta_base']:.4f}, +SIEF "
@@ -57,6 +58,7 @@ def main() -> None:
     settings = {"glove": params["glove"]["source"], "train.epochs": params["train"]["epochs"],
                 "train.batch_size": params["train"]["batch_size"],
                 "train.lr": params["train"]["lr"], "train.seed": params["train"]["seed"],
+                "seeds.extra": params["seeds"]["extra"],
                 **{f"sief.{k}": v for k, v in params["sief"].items()},
                 **{f"case_study.{k}": v for k, v in params["case_study"].items()},
                 "analysis.epochs": params["analysis"]["epochs"],
@@ -125,6 +127,16 @@ def table_rows(analysis: dict, roles: dict, beta: float, wanted: tuple[str, ...]
         if role in wanted:
             picked[(model, role)] = run["dev"]
     return picked
+
+
+def load_replicates(dataset: str, runs: list[tuple[str, str]]) -> dict[tuple, list[dict]]:
+    """(model, variant) -> dev metrics of the seeds_base / seeds_sief runs."""
+    out = {}
+    for model, variant in runs:
+        path = results_dir(dataset, model, f"seeds-{variant}") / "dev.json"
+        if variant in ("base", "sief"):
+            out[(model, variant)] = [run["dev"] for run in read_json(path)["runs"]]
+    return out
 
 
 def load_results(dataset: str, model: str, variant: str, report_dir: Path) -> RunResults:

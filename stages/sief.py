@@ -20,16 +20,19 @@ PARAMS = ("train", "models.{model}", "sief", "runtime")
 
 
 def finetune(dataset: str, model_name: str, variant: str, params: dict, sief: SIEFConfig,
-             make_objective: Callable[..., Objective]) -> TrainResult:
-    """Train `variant` from the base checkpoint (sief.init = base) or from scratch, for
-    sief.epochs at sief.lr, with the other optimiser settings of `train`."""
-    cfg = dataclasses.replace(build(TrainConfig, params["train"], "train"),
-                              epochs=sief.epochs, lr=sief.lr)
+             make_objective: Callable[..., Objective], base_variant: str = "base",
+             seed: int | None = None) -> TrainResult:
+    """Train `variant` from the `base_variant` checkpoint (sief.init = base) or from scratch,
+    for sief.epochs at sief.lr, with the other optimiser settings of `train`; `seed`
+    replaces train.seed (the seeds_sief stage's replicates)."""
+    train_cfg = build(TrainConfig, params["train"], "train")
+    cfg = dataclasses.replace(train_cfg, epochs=sief.epochs, lr=sief.lr,
+                              seed=train_cfg.seed if seed is None else seed)
     model_cfg = model_config(model_name, params)
     device = device_from(params)
     data = processed_dir(dataset)
     meta = load_meta(data)
-    base_path = run_dir(dataset, model_name, "base") / "model.pt"
+    base_path = run_dir(dataset, model_name, base_variant) / "model.pt"
     if sief.init == "base":
         model, _ = load_checkpoint(base_path, device)
         seed_everything(cfg.seed)
@@ -53,13 +56,17 @@ def finetune(dataset: str, model_name: str, variant: str, params: dict, sief: SI
     return result
 
 
+def sief_objective(sief: SIEFConfig) -> Callable[..., Objective]:
+    """make_objective for `finetune`: SIEF over the featurizer's window."""
+    return lambda featurize, batcher: SIEFObjective(sief, featurize, batcher,
+                                                    window=featurize.max_tokens)
+
+
 def main() -> None:
     args = parse_args(__doc__)
     params = load_sections(PARAMS, model=args.model)
     sief = build(SIEFConfig, params["sief"], "sief")
-    finetune(args.dataset, args.model, "sief", params, sief,
-             lambda featurize, batcher: SIEFObjective(sief, featurize, batcher,
-                                                      window=featurize.max_tokens))
+    finetune(args.dataset, args.model, "sief", params, sief, sief_objective(sief))
 
 
 if __name__ == "__main__":

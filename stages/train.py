@@ -1,10 +1,12 @@
 """DVC stage `train@<dataset>-<model>`: the base model, best checkpoint by dev Ign F1."""
 from __future__ import annotations
 
+import dataclasses
+
 from pipeline.config import build, to_dict
 from pipeline.data.glove_view import make_collate
 from pipeline.data.prepare import load_meta, load_split, load_vectors
-from pipeline.training.loop import TrainConfig
+from pipeline.training.loop import TrainConfig, TrainResult
 from pipeline.training.objectives import RelationObjective
 from pipeline.training.run import fit, new_model
 from stages.common import (device_from, fingerprint, load_sections, model_config, parse_args,
@@ -13,25 +15,33 @@ from stages.common import (device_from, fingerprint, load_sections, model_config
 PARAMS = ("train", "models.{model}", "runtime")
 
 
-def main() -> None:
-    args = parse_args(__doc__)
-    params = load_sections(PARAMS, model=args.model)
+def train_base(dataset: str, model_name: str, params: dict, variant: str = "base",
+               seed: int | None = None) -> TrainResult:
+    """Train the base model into data/runs/<dataset>/<model>/<variant>; `seed` replaces
+    train.seed (the seeds_base stage's replicates)."""
     cfg = build(TrainConfig, params["train"], "train")
-    model_cfg = model_config(args.model, params)
+    if seed is not None:
+        cfg = dataclasses.replace(cfg, seed=seed)
+    model_cfg = model_config(model_name, params)
     device = device_from(params)
-    data = processed_dir(args.dataset)
+    data = processed_dir(dataset)
     meta = load_meta(data)
     train_set, dev = load_split(data, "train"), load_split(data, "dev")
-    model = new_model(args.model, model_cfg, meta["dims"], load_vectors(data), cfg.seed, device)
+    model = new_model(model_name, model_cfg, meta["dims"], load_vectors(data), cfg.seed, device)
     batcher = make_collate(meta["dims"]["num_relations"], device)
     configs = {"train": to_dict(cfg), "model": to_dict(model_cfg)}
-    result = fit(model, args.model, train_set, dev, RelationObjective(batcher), cfg, batcher,
-                 run_dir(args.dataset, args.model, "base"),
-                 resume_path(args.dataset, args.model, "base"),
+    result = fit(model, model_name, train_set, dev, RelationObjective(batcher), cfg, batcher,
+                 run_dir(dataset, model_name, variant), resume_path(dataset, model_name, variant),
                  fingerprint(configs, [data / "train.docs.json.gz", data / "glove.train.pt"]),
                  extra=configs)
-    print(f"best epoch {result.best_epoch}: dev F1 {result.best_dev['f1']:.4f} "
+    print(f"{variant}: best epoch {result.best_epoch}: dev F1 {result.best_dev['f1']:.4f} "
           f"Ign F1 {result.best_dev['ign_f1']:.4f}")
+    return result
+
+
+def main() -> None:
+    args = parse_args(__doc__)
+    train_base(args.dataset, args.model, load_sections(PARAMS, model=args.model))
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from ruamel.yaml import YAML
 
@@ -71,7 +72,7 @@ def repo(tmp_path_factory):
             shutil.copy2(ROOT / name, repo / name)
     set_params(repo, **{"download.mirrors": [str(MIRROR)], "download.allow_network": False,
                         "docred.max_docs": 6, "train.epochs": 2, "train.batch_size": 3,
-                        "sief.epochs": 1, "robustness.max_docs": 3})
+                        "sief.epochs": 1, "robustness.max_docs": 3, "seeds.extra": [5]})
     sh("git", "init", "-q", cwd=repo)
     sh("git", "add", "-A", cwd=repo)
     sh("git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", "commit", "-qm", "e2e",
@@ -83,6 +84,7 @@ def test_repro_metrics_and_caching(repo):
     first = sh("dvc", "repro", cwd=repo)
     assert ran(first) == {"download@docred", "prepare@docred", *training("train"),
                           *training("sief"), *training("continued"),
+                          *training("seeds_base"), *training("seeds_sief"),
                           *(s for v in VARIANTS for s in run_stages(v)), *analysis(),
                           "case_study@docred", "report@docred"}
     for model in MODELS:
@@ -99,6 +101,13 @@ def test_repro_metrics_and_caching(repo):
                  "table5.csv", "table6.csv", "figure4.png", "figure4.csv", "figure5.png"):
         assert (report / name).stat().st_size > 0, name
     assert "GAIN +SIEF" in (report / "table1.md").read_text()
+    table1 = pd.read_csv(report / "table1.csv").set_index("model")
+    # base and SIEF rows: train.seed and seed 5; mean / std over them.
+    for model in ("BiLSTM", "GAIN +SIEF"):
+        assert table1.loc[model, "seeds"] == 2 and table1.loc[model, "dev F1 std"] >= 0
+    replicate = json.loads((repo / "data/results/docred/gain/seeds-sief/dev.json").read_text())
+    assert [run["seed"] for run in replicate["runs"]] == [5]
+    assert (repo / "data/runs/docred/gain/seeds-sief/seed5/model.pt").exists()
     assert "## Case study" in (report / "index.md").read_text()
     table5 = (report / "table5.md").read_text()
     assert all(f"| {m} | +NoMention |" in table5 for m in ("BiLSTM", "GAIN", "HeterGSAN"))
@@ -122,7 +131,8 @@ def test_repro_metrics_and_caching(repo):
     third = sh("dvc", "repro", cwd=repo)
     gain = ("gain",)
     assert ran(third) == {*training("train", gain), *training("sief", gain),
-                          *training("continued", gain),
+                          *training("continued", gain), *training("seeds_base", gain),
+                          *training("seeds_sief", gain),
                           *(s for v in VARIANTS for s in run_stages(v, gain)),
                           *analysis(gain), "case_study@docred", "report@docred"}
     # beta touches only the SIEF run and what depends on it.
@@ -131,13 +141,14 @@ def test_repro_metrics_and_caching(repo):
        cwd=repo)
     experiment = sh("dvc", "exp", "run", "-S", "sief.beta=0.6", cwd=repo)
     # (the analysis runs read the whole sief section: they re-run too)
-    assert ran(experiment) == {*training("sief"), *run_stages("sief"), *analysis(),
+    assert ran(experiment) == {*training("sief"), *training("seeds_sief"), *run_stages("sief"),
+                               *analysis(),
                                "case_study@docred", "report@docred"}
     table = sh("dvc", "exp", "show", "--csv", "--all-commits", cwd=repo)
     assert "0.6" in table and "0.8" in table
     # sief.init also shapes the control run (it declares sief.init/epochs/lr), not the base.
     scratch = sh("dvc", "exp", "run", "-S", "sief.init=scratch", cwd=repo)
-    assert ran(scratch) == {*training("sief"), *training("continued"),
+    assert ran(scratch) == {*training("sief"), *training("continued"), *training("seeds_sief"),
                             *run_stages("sief"), *run_stages("continued"), *analysis(),
                             "case_study@docred", "report@docred"}
     set_params(repo, **{"sief.init": "base"})

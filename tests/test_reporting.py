@@ -30,6 +30,22 @@ def test_table1_ours_in_percent_beside_the_paper():
     assert frame.loc["BiLSTM", "test (leaderboard file)"] == "../results/x/result.json"
 
 
+def test_table1_mean_and_std_over_seeds():
+    # BiLSTM base: train.seed gives F1 0.30, two replicates 0.32 and 0.34 -> mean 32, sample
+    # std sqrt(((30-32)^2 + 0 + (34-32)^2) / 2) = 2; Ign F1 0.29, 0.29, 0.29 -> std 0.
+    replicates = {("bilstm", "base"): [{"f1": 0.32, "ign_f1": 0.29},
+                                       {"f1": 0.34, "ign_f1": 0.29}],
+                  ("bilstm", "sief"): []}
+    frame = table1(RESULTS, replicates).frame.set_index("model")
+    row = frame.loc["BiLSTM"]
+    assert (row["seeds"], row["dev F1 mean"], row["dev F1 std"]) == (3, 32.0, 2.0)
+    assert (row["dev Ign F1 mean"], row["dev Ign F1 std"]) == (29.0, 0.0)
+    assert row["dev F1"] == 30.0                        # the train.seed run itself
+    # One seed: the mean is the run, no std.
+    sief = frame.loc["BiLSTM +SIEF"]
+    assert sief["seeds"] == 1 and sief["dev F1 mean"] == 31.23 and pd.isna(sief["dev F1 std"])
+
+
 def test_tables_3_and_4():
     t3 = table3(RESULTS).frame.set_index("model")
     assert (t3.loc["BiLSTM", "intra F1"], t3.loc["BiLSTM", "inter F1"]) == (40.0, 20.0)

@@ -96,3 +96,12 @@ def test_overrides_refuse_unknown_keys(tmp_path):
 def test_analysis_matrix_lists_every_setting():
     settings = DVC["stages"]["analysis"]["matrix"]["setting"]
     assert settings == list(read_params(ROOT / "params.yaml")["analysis"]["settings"])
+
+
+def test_seeds_config_rejects_repeats_and_the_main_seed():
+    from pipeline.training.seeding import SeedsConfig
+    assert build(SeedsConfig, {"extra": [1, 2]}, "seeds").replicates(13) == (1, 2)
+    with pytest.raises(ConfigError, match="repeated seed"):
+        build(SeedsConfig, {"extra": [1, 1]}, "seeds")
+    with pytest.raises(ConfigError, match="13 is train.seed"):
+        build(SeedsConfig, {"extra": [13]}, "seeds").replicates(13)

@@ -37,12 +37,16 @@ def _paper(values: dict, run: Run, i: int) -> float | None:
     return values[run][i] if run in values else None
 
 
-def table1(results: dict[Run, RunResults]) -> Table:
+def table1(results: dict[Run, RunResults],
+           replicates: dict[Run, list[dict]] | None = None) -> Table:
+    """`replicates`: (model, variant) -> dev metrics of the runs with the extra seeds; the
+    row's mean and sample std are over its own run (train.seed) and those."""
     rows = []
     for run, r in results.items():
         dev = r.metrics["dev"]
         rows.append({"model": paper.row_name(*run), "dev Ign F1": _pct(dev["ign_f1"]),
                      "dev F1": _pct(dev["f1"]),
+                     **seed_summary([dev] + (replicates or {}).get(run, [])),
                      "paper dev Ign F1": _paper(paper.TABLE1, run, 0),
                      "paper dev F1": _paper(paper.TABLE1, run, 1),
                      "paper test Ign F1": _paper(paper.TABLE1, run, 2),
@@ -50,7 +54,19 @@ def table1(results: dict[Run, RunResults]) -> Table:
                      "test (leaderboard file)": r.result_file})
     return Table("table1", "Table 1: DocRED dev Ign F1 / F1 (GloVe models)", pd.DataFrame(rows),
                  ["The test set has no public labels: our test column is the leaderboard "
-                  "upload (predictions above the dev theta) for CodaLab."])
+                  "upload (predictions above the dev theta) for CodaLab.",
+                  "seeds: runs behind the mean and sample std (train.seed and seeds.extra; "
+                  "the control runs have one seed); the std needs two."])
+
+
+def seed_summary(devs: list[dict]) -> dict[str, float | int | None]:
+    """Mean and sample standard deviation (in percent) of dev Ign F1 and F1 over seeds."""
+    out: dict[str, float | int | None] = {"seeds": len(devs)}
+    for key, label in (("ign_f1", "Ign F1"), ("f1", "F1")):
+        values = pd.Series([100 * d[key] for d in devs], dtype=float)
+        out[f"dev {label} mean"] = round(float(values.mean()), 2)
+        out[f"dev {label} std"] = round(float(values.std(ddof=1)), 2) if len(devs) > 1 else None
+    return out
 
 
 def table3(results: dict[Run, RunResults]) -> Table:

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import os
 import random
+from dataclasses import dataclass
 
 import numpy as np
 import torch
+
+from pipeline.errors import ConfigError
 
 
 def seed_everything(seed: int) -> None:
@@ -26,3 +29,21 @@ def seed_everything(seed: int) -> None:
 def epoch_rng(seed: int, epoch: int) -> np.random.Generator:
     torch.manual_seed(seed * 100_003 + epoch)
     return np.random.default_rng([seed, epoch])
+
+
+@dataclass(frozen=True)
+class SeedsConfig:
+    """Replicates for Table 1's mean and standard deviation over seeds."""
+    extra: tuple[int, ...] = ()
+    """Seeds besides train.seed: each trains the base model and its SIEF run again (stages
+    seeds_base, seeds_sief). Empty = one seed, no replicates."""
+
+    def __post_init__(self) -> None:
+        if len(set(self.extra)) != len(self.extra):
+            raise ConfigError(f"seeds.extra: repeated seed in {list(self.extra)}")
+
+    def replicates(self, main_seed: int) -> tuple[int, ...]:
+        """The extra seeds; train.seed among them would only repeat the main run."""
+        if main_seed in self.extra:
+            raise ConfigError(f"seeds.extra: {main_seed} is train.seed, already the main run")
+        return self.extra
