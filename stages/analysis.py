@@ -1,8 +1,9 @@
 """DVC stage `analysis@<dataset>-<model>-<setting>`: one short SIEF run for Tables 5, 6 and
 Figure 4.
 
-Every setting fine-tunes the base checkpoint for `analysis.epochs` with the `sief` section
-changed by `analysis.settings.<setting>` (e.g. evidence_rule: random), so the settings of
+Every setting fine-tunes the base checkpoint for `analysis.epochs` on the first
+`analysis.train_docs` training documents (0 = all) with the `sief` section changed by
+`analysis.settings.<setting>` (e.g. evidence_rule: random), so the settings of
 one model differ only in that change. The best dev metrics go to
 data/results/<dataset>/<model>/analysis-<setting>/dev.json (read by the report).
 """
@@ -17,8 +18,8 @@ from pipeline.sief.objective import SIEFConfig
 from stages.common import load_sections, results_dir
 from stages.sief import finetune, sief_objective
 
-PARAMS = ("train", "models.{model}", "sief", "analysis.epochs", "analysis.settings.{setting}",
-          "runtime")
+PARAMS = ("train", "models.{model}", "sief", "analysis.epochs", "analysis.train_docs",
+          "analysis.settings.{setting}", "runtime")
 
 
 def analysis_config(sief: dict, epochs: int, overrides: dict, setting: str) -> SIEFConfig:
@@ -37,7 +38,9 @@ def main() -> None:
     sief = analysis_config(params["sief"], int(params["analysis.epochs"]),
                            params[f"analysis.settings.{args.setting}"], args.setting)
     variant = f"analysis-{args.setting}"
-    result = finetune(args.dataset, args.model, variant, params, sief, sief_objective(sief))
+    train_docs = int(params["analysis.train_docs"])
+    result = finetune(args.dataset, args.model, variant, params, sief, sief_objective(sief),
+                      train_docs=train_docs)
     out = results_dir(args.dataset, args.model, variant)
     out.mkdir(parents=True, exist_ok=True)
     write_json(out / "dev.json",

@@ -13,10 +13,12 @@ from ruamel.yaml import YAML
 
 from pipeline.config import build
 from pipeline.data.glove_view import Collate, make_collate
-from pipeline.data.prepare import load_meta
+from pipeline.data.prepare import Processed, load_instances, load_meta
 from pipeline.errors import ConfigError
+from pipeline.evaluation.dialogre import dialogre_evaluator
 from pipeline.models import model_class
 from pipeline.runtime import RuntimeConfig, setup_runtime
+from pipeline.training.loop import Evaluate, TrainConfig
 from pipeline.training.run import load_checkpoint
 
 PARAMS_FILE = Path("params.yaml")
@@ -77,15 +79,20 @@ def fingerprint(configs: dict, files: Sequence[Path]) -> str:
     return digest.hexdigest()
 
 
-def parse_args(description: str, *, model: bool = True,
-               variant: bool = False) -> argparse.Namespace:
-    """--dataset always; --model and --variant for the stages that work on one run."""
+def parse_args(description: str, *, model: bool = True, variant: bool = False,
+               schedule: bool = False) -> argparse.Namespace:
+    """--dataset always; --model and --variant for the stages that work on one run;
+    --schedule / --sief name the training and SIEF sections of the training stages (train /
+    sief for the GloVe models, train_bert / sief_bert, dialogre_train / dialogre_sief)."""
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--dataset", default="docred")
     if model:
         p.add_argument("--model", required=True)
     if variant:
         p.add_argument("--variant", default="base")
+    if schedule:
+        p.add_argument("--schedule", default="train")
+        p.add_argument("--sief", default="sief")
     return p.parse_args()
 
 
@@ -113,6 +120,22 @@ def load_trained_run(args: argparse.Namespace, device: torch.device) -> TrainedR
     return TrainedRun(model, checkpoint, data, meta,
                       make_collate(meta["dims"]["num_relations"], device),
                       results_dir(args.dataset, args.model, args.variant))
+
+
+def dev_evaluation(data: Path, meta: dict, dev: Processed, batcher: Collate,
+                   cfg: TrainConfig) -> Evaluate | None:
+    """The training loop's dev metrics: DialogRE F1 at the best T2 for DialogRE, else None
+    (fit's DocRED ranked metrics)."""
+    if not meta.get("instance_pair"):
+        return None
+    if cfg.select_by != "f1":
+        raise ConfigError("DialogRE has no Ign F1: its training section needs select_by: f1")
+    return dialogre_evaluator(dev.features, load_instances(data, "dev"), batcher,
+                              cfg.eval_batch_size)
+
+
+def dev_summary(dev: dict) -> str:
+    return " ".join(f"dev {key} {dev[key]:.4f}" for key in ("f1", "ign_f1", "t2") if key in dev)
 
 
 def model_config(model: str, params: dict[str, Any]) -> Any:

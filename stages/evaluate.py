@@ -10,6 +10,7 @@ from pipeline.evaluation.docred_metrics import score_predictions
 from pipeline.evaluation.categories import category_metrics
 from pipeline.evaluation.predict import evaluate_probs, predict_probs, predictions_above
 from pipeline.evaluation.settings import EvaluateConfig
+from pipeline.models import encoder_name
 from stages.common import device_from, load_sections, load_trained_run, parse_args
 
 PARAMS = ("evaluate", "runtime")
@@ -40,7 +41,8 @@ def main() -> None:
                                                              "recall", "predictions")}},
                **category_metrics(dev.docs, dev_probs, theta),
                "test": {"predictions": len(test_rows)},
-               "best_epoch": run.checkpoint["best_epoch"]}
+               "best_epoch": run.checkpoint["best_epoch"],
+               "encoder": encoder_name(run.checkpoint["model"])}
     write_json(run.out / "metrics.json", metrics, indent=1)
     write_json(run.out / "dev_predictions.json.gz", dev_rows)
     write_json(run.out / "result.json",

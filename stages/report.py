@@ -13,12 +13,13 @@ from pipeline.reporting import paper
 from pipeline.reporting.figures import figure4, figure5
 from pipeline.reporting.report import write_report
 from pipeline.data.jsonio import read_json
-from pipeline.reporting.tables import (RunResults, Table, heuristics_table, table1, table3,
-                                       table4, write_table)
+from pipeline.reporting.tables import (RunResults, Table, heuristics_table, table1, table2,
+                                       table3, table4, write_table)
 from stages.common import DATA, load_sections, processed_dir, results_dir
 
 PARAMS = ("{dataset}.files", "glove", "train", "sief", "robustness", "case_study", "analysis",
-          "seeds")
+          "seeds", "train_bert", "sief_bert", "dialogre", "dialogre_train", "dialogre_sief",
+          "dialogre_evaluate", "models")
 
 
 def main() -> None:
@@ -26,6 +27,10 @@ def main() -> None:
     p.add_argument("--dataset", required=True)
     p.add_argument("--models", nargs="+", required=True)
     p.add_argument("--variants", nargs="+", required=True)
+    p.add_argument("--bert-models", nargs="*", default=[],
+                   help="transformer-encoder DocRED models (base and sief runs): Table 1")
+    p.add_argument("--dialogre-models", nargs="*", default=[],
+                   help="DialogRE models (base and sief runs): Table 2")
     args = p.parse_args()
     params = load_sections(PARAMS, dataset=args.dataset)
     out = DATA / "reports" / args.dataset
@@ -33,7 +38,15 @@ def main() -> None:
     results = {run: load_results(args.dataset, *run, out) for run in runs}
     case_dir = DATA / "results" / args.dataset / "case_study"
     case = read_json(case_dir / "case_study.json")
-    tables = [table1(results, load_replicates(args.dataset, runs)), table3(results), table4(results),
+    bert_runs = {(m, v): RunResults(json.loads((results_dir(args.dataset, m, v)
+                                                / "metrics.json").read_text()), {},
+                                    os.path.relpath(results_dir(args.dataset, m, v)
+                                                    / "result.json", out))
+                 for m in args.bert_models for v in ("base", "sief")}
+    dialogre = {(m, v): read_json(results_dir("dialogre", m, v) / "metrics.json")
+                for m in args.dialogre_models for v in ("base", "sief")}
+    tables = [table1({**results, **bert_runs}, load_replicates(args.dataset, runs)),
+              *([table2(dialogre)] if dialogre else []), table3(results), table4(results),
               Table("case_study", f"Case study: {case['model']}, base vs +SIEF, P of the fact "
                     "for each sentence subset", pd.read_csv(case_dir / "case_study.csv"),
                     [f"Dev theta: base {case['theta_base']:.4f}, +SIEF "
@@ -55,6 +68,12 @@ def main() -> None:
             f"({params[f'{args.dataset}.files'][split]})" for split in ("train", "dev")]
     data.append(f"robustness and evidence: the first {params['robustness']['max_docs']} dev "
                 "documents with evidence-annotated facts")
+    if dialogre:
+        counts = json.loads((processed_dir("dialogre") / "stats.json").read_text())
+        data += [f"DialogRE {split}: {counts[split]['instances']} instances of "
+                 f"{counts[split]['dialogues']} dialogues ({counts[split]['instances_skipped']} "
+                 f"left out by dialogre.train_instances / max_instances)"
+                 for split in ("train", "dev", "test")]
     settings = {"glove": params["glove"]["source"], "train.epochs": params["train"]["epochs"],
                 "train.batch_size": params["train"]["batch_size"],
                 "train.lr": params["train"]["lr"], "train.seed": params["train"]["seed"],
@@ -62,8 +81,19 @@ def main() -> None:
                 **{f"sief.{k}": v for k, v in params["sief"].items()},
                 **{f"case_study.{k}": v for k, v in params["case_study"].items()},
                 "analysis.epochs": params["analysis"]["epochs"],
-                **{f"analysis.settings.{k}": v for k, v in params["analysis"]["settings"].items()}}
-    page = write_report(out / "index.md", f"SIEF on {args.dataset}: tables and figures",
+                **{f"analysis.settings.{k}": v for k, v in params["analysis"]["settings"].items()},
+                **{f"train_bert.{k}": params["train_bert"][k] for k in ("epochs", "batch_size")},
+                "sief_bert.epochs": params["sief_bert"]["epochs"],
+                "sief_bert.beta": params["sief_bert"]["beta"],
+                "dialogre.train_instances": params["dialogre"]["train_instances"],
+                "dialogre_train.epochs": params["dialogre_train"]["epochs"],
+                "dialogre_sief.epochs": params["dialogre_sief"]["epochs"],
+                "dialogre_sief.beta": params["dialogre_sief"]["beta"],
+                "dialogre_evaluate.f1c_instances":
+                    params["dialogre_evaluate"]["f1c_instances"],
+                **{f"models.{m}.transformer": params["models"][m]["transformer"]
+                   for m in [*args.bert_models, *args.dialogre_models]}}
+    page = write_report(out / "index.md", "SIEF: the paper's tables and figures",
                         tables, figures, settings, data,
                         (case_dir / "document.md").read_text(encoding="utf-8"))
     print(f"wrote {page}")

@@ -9,17 +9,18 @@ from pipeline.data.prepare import load_meta, load_split, load_vectors
 from pipeline.training.loop import TrainConfig, TrainResult
 from pipeline.training.objectives import RelationObjective
 from pipeline.training.run import fit, new_model
-from stages.common import (device_from, fingerprint, load_sections, model_config, parse_args,
-                           processed_dir, resume_path, run_dir)
+from stages.common import (dev_evaluation, dev_summary, device_from, fingerprint, load_sections,
+                           model_config, parse_args, processed_dir, resume_path, run_dir)
 
-PARAMS = ("train", "models.{model}", "runtime")
+PARAMS = ("{schedule}", "models.{model}", "runtime")
 
 
 def train_base(dataset: str, model_name: str, params: dict, variant: str = "base",
-               seed: int | None = None) -> TrainResult:
-    """Train the base model into data/runs/<dataset>/<model>/<variant>; `seed` replaces
-    train.seed (the seeds_base stage's replicates)."""
-    cfg = build(TrainConfig, params["train"], "train")
+               seed: int | None = None, schedule: str = "train") -> TrainResult:
+    """Train the base model into data/runs/<dataset>/<model>/<variant> with the training
+    section `schedule` (train; train_bert for the transformer models, dialogre_train);
+    `seed` replaces its seed (the seeds_base stage's replicates)."""
+    cfg = build(TrainConfig, params[schedule], schedule)
     if seed is not None:
         cfg = dataclasses.replace(cfg, seed=seed)
     model_cfg = model_config(model_name, params)
@@ -33,15 +34,16 @@ def train_base(dataset: str, model_name: str, params: dict, variant: str = "base
     result = fit(model, model_name, train_set, dev, RelationObjective(batcher), cfg, batcher,
                  run_dir(dataset, model_name, variant), resume_path(dataset, model_name, variant),
                  fingerprint(configs, [data / "train.docs.json.gz", data / "glove.train.pt"]),
-                 extra=configs)
-    print(f"{variant}: best epoch {result.best_epoch}: dev F1 {result.best_dev['f1']:.4f} "
-          f"Ign F1 {result.best_dev['ign_f1']:.4f}")
+                 extra=configs, evaluate=dev_evaluation(data, meta, dev, batcher, cfg))
+    print(f"{variant}: best epoch {result.best_epoch}: {dev_summary(result.best_dev)}")
     return result
 
 
 def main() -> None:
-    args = parse_args(__doc__)
-    train_base(args.dataset, args.model, load_sections(PARAMS, model=args.model))
+    args = parse_args(__doc__, schedule=True)
+    train_base(args.dataset, args.model,
+               load_sections(PARAMS, model=args.model, schedule=args.schedule),
+               schedule=args.schedule)
 
 
 if __name__ == "__main__":

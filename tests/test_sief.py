@@ -6,12 +6,11 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from pipeline.models import MODELS
 from pipeline.sief.objective import (SIEFConfig, SIEFObjective, _mentions_removed, _pairs_kept,
                                      importance_score, removal_evidence)
 from pipeline.sief.robustness import non_evidence_points, removal_probs, robustness_metrics
-from tests.helpers import (random_doc, three_sentence_doc, tiny_bilstm, tiny_model, tiny_setup,
-                           train_steps)
+from tests.helpers import (TINY_CONFIGS, random_doc, three_sentence_doc, tiny_bilstm, tiny_model,
+                           tiny_setup, train_steps)
 
 
 def test_importance_score_by_hand():
@@ -69,10 +68,13 @@ def _objective_setup(**overrides):
     return docs, [featurize(d) for d in docs], featurize, batcher, dims, cfg
 
 
-@pytest.mark.parametrize("name", sorted(MODELS))
-def test_sief_loss_by_recomputation(name):
+ENCODERS = [(name, {}) for name in sorted(TINY_CONFIGS)] + [("gain", {"encoder": "transformer"})]
+
+
+@pytest.mark.parametrize("name,overrides", ENCODERS)
+def test_sief_loss_by_recomputation(name, overrides):
     docs, features, featurize, batcher, dims, cfg = _objective_setup(beta=0.8, stale_distance=False)
-    model = tiny_model(name, dims).eval()  # no dropout: both computations see the same network
+    model = tiny_model(name, dims, **overrides).eval()  # no dropout: both computations see the same network
     loss, logs = SIEFObjective(cfg, featurize, batcher, window=64)(
         model, docs, features, np.random.default_rng(11))
     # Recompute by hand with the same sentence draws.
@@ -128,12 +130,12 @@ def test_sief_trains_graph_models(name):
     assert np.mean(losses[-5:]) < 0.6 * np.mean(losses[:5])
 
 
-@pytest.mark.parametrize("name", sorted(MODELS))
-def test_batched_removal_equals_one_at_a_time(name):
+@pytest.mark.parametrize("name,overrides", ENCODERS)
+def test_batched_removal_equals_one_at_a_time(name, overrides):
     rng = np.random.default_rng(9)
     docs = [random_doc(rng, f"d{i}") for i in range(3)]
     featurize, batcher, dims = tiny_setup(docs)
-    model = tiny_model(name, dims).eval()
+    model = tiny_model(name, dims, **overrides).eval()
     batched = removal_probs(model, docs, featurize, batcher, window=64, batch_size=5)
     for fp, doc in zip(batched, docs):
         with torch.no_grad():

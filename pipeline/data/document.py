@@ -56,6 +56,9 @@ class Document:
     facts: tuple[Fact, ...] = ()
     origin: tuple[int, ...] | None = None
     """Original sentence index of each kept sentence; None means the full document."""
+    names: tuple[str, ...] = ()
+    """Entity names that outlive their mentions (DialogRE arguments, which a model reads as
+    text even when sentence removal took every mention); empty for DocRED."""
 
     @cached_property
     def sent_starts(self) -> tuple[int, ...]:
@@ -120,7 +123,7 @@ class Document:
         return Document(title=self.title,
                         sents=tuple(self.sents[i] for i in keep),
                         entities=entities, facts=facts,
-                        origin=tuple(origin[i] for i in keep))
+                        origin=tuple(origin[i] for i in keep), names=self.names)
 
     # --- serialisation (processed files) -------------------------------------------------
     def to_json(self) -> dict:
@@ -131,6 +134,7 @@ class Document:
                          for ms in self.entities],
             "facts": [[f.h, f.t, f.r, list(f.evidence), f.in_train] for f in self.facts],
             "origin": None if self.origin is None else list(self.origin),
+            **({"names": list(self.names)} if self.names else {}),
         }
 
     @classmethod
@@ -141,6 +145,7 @@ class Document:
             entities=tuple(tuple(Mention(*m) for m in ms) for ms in data["entities"]),
             facts=tuple(Fact(h, t, r, tuple(ev), bool(it)) for h, t, r, ev, it in data["facts"]),
             origin=None if data.get("origin") is None else tuple(data["origin"]),
+            names=tuple(data.get("names", ())),
         )
 
 

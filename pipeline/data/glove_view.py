@@ -43,6 +43,9 @@ class DocFeatures:
     entity_edges: np.ndarray    # [2, N] GAIN entity graph
     gsan_edges: np.ndarray      # [2, N] HeterGSAN graph, nodes 0..S-1 sentences, S+m
     gsan_edge_types: np.ndarray  # [N] index into GSAN_EDGE_TYPES
+    words: tuple[str, ...] = ()  # [L] the window's words as written (transformer encoders)
+    entity_names: tuple[str, ...] = ()  # Document.names (DialogRE arguments)
+    pairs: np.ndarray | None = None  # [K, 2] the only pairs scored; None = all ordered pairs
 
 
 @dataclass
@@ -78,6 +81,8 @@ class Batch:
     path_ot: torch.Tensor              # [K]
     path_to: torch.Tensor              # [K]
     path_oh: torch.Tensor              # [K]
+    words: list[tuple[str, ...]] = dataclasses.field(default_factory=list)  # [B][L] words
+    entity_names: list[tuple[str, ...]] = dataclasses.field(default_factory=list)  # [B]
 
     def to(self, device: torch.device) -> "Batch":
         return dataclasses.replace(self, **{
@@ -87,9 +92,12 @@ class Batch:
 
 class GloveFeaturizer:
     def __init__(self, vocab: dict[str, int], ner2id: dict[str, int], max_tokens: int,
-                 max_entities: int):
+                 max_entities: int, instance_pair: bool = False):
+        """`instance_pair`: score only the pair (entity 0, entity 1), a DialogRE instance
+        (x, y), instead of every ordered pair."""
         self.vocab, self.ner2id = vocab, ner2id
         self.max_tokens, self.max_entities = max_tokens, max_entities
+        self.instance_pair = instance_pair
 
     def __call__(self, doc: Document) -> DocFeatures:
         tokens = doc.tokens
@@ -129,7 +137,8 @@ class GloveFeaturizer:
             sent_start, sent_end, first_start, facts, doc.num_entities,
             len(tokens) - length, truncated, gain_edges, gain_edge_types,
             entity_graph(mention_entity, mention_sent, doc.num_entities),
-            gsan_edges, gsan_edge_types)
+            gsan_edges, gsan_edge_types, tuple(tokens[:length]), doc.names,
+            np.array([[0, 1]], dtype=np.int64) if self.instance_pair else None)
 
 
 def distance_bucket(d: np.ndarray) -> np.ndarray:
@@ -172,12 +181,12 @@ def collate(features: list[DocFeatures], num_relations: int,
         ner_ids[b, :n] = torch.from_numpy(f.ner_ids)
         coref_ids[b, :n] = torch.from_numpy(f.coref_ids)
         _fill_entity_map(entity_map[b], f)
-        h, t = all_pairs(f.num_entities)
+        h, t = all_pairs(f.num_entities) if f.pairs is None else (f.pairs[:, 0], f.pairs[:, 1])
         offsets.append(n_pairs)
         n_pairs += len(h)
         pairs.append((np.full(len(h), b), h, t,
                       distance_bucket(f.first_start[h] - f.first_start[t]) if len(h) else h))
-        labels.append(_pair_labels(f, len(h), num_relations))
+        labels.append(_pair_labels(f, h, t, num_relations))
     pair_doc, pair_h, pair_t, dist = (_cat(column) for column in zip(*pairs))
     batch = Batch(
         word_ids=word_ids, ner_ids=ner_ids, coref_ids=coref_ids,
@@ -185,6 +194,7 @@ def collate(features: list[DocFeatures], num_relations: int,
         entity_map=entity_map, pair_doc=pair_doc, pair_h=pair_h, pair_t=pair_t,
         dist_ht=dist + 10, dist_th=-dist + 10,
         labels=torch.from_numpy(np.concatenate(labels)), pair_offsets=offsets,
+        words=[f.words for f in features], entity_names=[f.entity_names for f in features],
         **_graph_inputs(features, L, E, offsets, [(h, t) for _, h, t, _ in pairs]))
     return batch if device is None or device.type == "cpu" else batch.to(device)
 
@@ -193,10 +203,15 @@ def _cat(arrays) -> torch.Tensor:
     return torch.from_numpy(np.concatenate([np.asarray(a, dtype=np.int64) for a in arrays]))
 
 
-def _pair_labels(f: DocFeatures, num_pairs: int, num_relations: int) -> np.ndarray:
-    doc_labels = np.zeros((num_pairs, num_relations), dtype=np.float32)
+def _pair_labels(f: DocFeatures, h: np.ndarray, t: np.ndarray,
+                 num_relations: int) -> np.ndarray:
+    doc_labels = np.zeros((len(h), num_relations), dtype=np.float32)
     if len(f.facts):
-        rows = pair_index(f.num_entities, f.facts[:, 0], f.facts[:, 1])
+        if f.pairs is None:
+            rows = pair_index(f.num_entities, f.facts[:, 0], f.facts[:, 1])
+        else:
+            row_of = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(h, t))}
+            rows = np.array([row_of[(int(a), int(b))] for a, b in f.facts[:, :2]])
         doc_labels[rows, f.facts[:, 2]] = 1.0
     doc_labels[:, 0] = doc_labels[:, 1:].sum(1) == 0
     return doc_labels
@@ -247,6 +262,8 @@ def _graph_inputs(features: list[DocFeatures], L: int, E: int, pair_offsets: lis
                                                 total_s + m_off[b]))
         cols["gsan_edge_type"].append(f.gsan_edge_types)
         h, t = doc_pairs[b]  # the collate's own pair list, not rebuilt
+        if f.pairs is not None:
+            h = t = h[:0]  # paths index the full pair list; instance pairs have none
         rows, o = two_hop_paths(f.entity_edges, f.num_entities, h, t)
         h, t, base = h[rows], t[rows], pair_offsets[b]
         cols["path_pair"].append(base + rows)

@@ -1,4 +1,4 @@
-"""DocRED raw files -> processed directory: canonical documents, GloVe view, statistics.
+"""DocRED / DialogRE raw files -> processed directory: canonical documents, GloVe view, statistics.
 
 Layout of the processed directory (one file per split, never one per document):
   meta.json              rel2id, id2rel, ner2id, data dims of the GloVe view
@@ -7,6 +7,7 @@ Layout of the processed directory (one file per split, never one per document):
   glove.vectors.npy      its vectors [V, D]
   glove.{split}.pt       GloVe-view arrays per document (DocFeatures)
   stats.json             counts per split, including everything truncated or merged
+  {split}.instances.json.gz  DialogRE only: turns, arguments, ids, triggers (F1 / F1c)
 """
 from __future__ import annotations
 
@@ -17,11 +18,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from pipeline.data.dialogre import DialogREConfig, ner_table, read_dialogre, relation_table
 from pipeline.data.docred import flag_in_train, load_docred, load_relation_ids, name_facts
 from pipeline.data.document import Document
 from pipeline.data.glove import load_glove, restrict_vocabulary
 from pipeline.data.glove_view import DocFeatures, GloveFeaturizer
 from pipeline.data.jsonio import read_json, write_json
+from pipeline.evaluation.dialogre_metrics import Instance
 
 SPLITS = ("train", "dev", "test")
 
@@ -72,25 +75,57 @@ def prepare_docred(raw_dir: Path, out_dir: Path, cfg: DocREDConfig, glove: Glove
     for split in ("dev", "test"):
         docs[split] = flag_in_train(docs[split], train_names)
 
-    corpus_words = {tok.lower() for split in SPLITS for d in docs[split] for tok in d.tokens}
+    return write_views(out_dir, docs, merged, rel2id, ner2id, glove)
+
+
+def prepare_dialogre(raw_dir: Path, out_dir: Path, cfg: DialogREConfig,
+                     glove: GloveConfig) -> dict:
+    """DialogRE: one canonical document per instance (pipeline/data/dialogre.py), the
+    GloVe view scoring only the instance pair, and {split}.instances.json.gz for F1 / F1c."""
+    paths = {split: raw_dir / getattr(cfg.files, split) for split in SPLITS}
+    rel2id = relation_table(list(paths.values()))
+    docs, counts = {}, {}
+    for split, path in paths.items():
+        docs[split], instances, counts[split] = read_dialogre(path, split, cfg.limit(split))
+        write_json(out_dir / f"{split}.instances.json.gz",
+                   [dataclasses.asdict(i) for i in instances])
+    return write_views(out_dir, docs, {split: 0 for split in SPLITS}, rel2id, ner_table(),
+                       glove, instance_pair=True, extra_stats=counts)
+
+
+def load_instances(out_dir: Path, split: str) -> list[Instance]:
+    """DialogRE's F1 / F1c instances of a split, in document order."""
+    return [Instance(**{k: tuple(v) if isinstance(v, list) else v for k, v in row.items()})
+            for row in read_json(out_dir / f"{split}.instances.json.gz")]
+
+
+def write_views(out_dir: Path, docs: dict[str, list[Document]], merged: dict[str, int],
+                rel2id: dict[str, int], ner2id: dict[str, int], glove: GloveConfig,
+                instance_pair: bool = False, extra_stats: dict | None = None) -> dict:
+    """Canonical documents, the GloVe view, meta.json and stats.json of every split;
+    `extra_stats[split]` joins that split's counts."""
+    corpus_words = {tok.lower() for split in docs for d in docs[split] for tok in d.tokens}
     words, vectors = restrict_vocabulary(corpus_words, *load_glove(glove.source))
     vocab = {w: i for i, w in enumerate(words)}
-    featurize = GloveFeaturizer(vocab, ner2id, glove.max_tokens, glove.max_entities)
+    featurize = GloveFeaturizer(vocab, ner2id, glove.max_tokens, glove.max_entities,
+                                instance_pair)
 
     out_dir.mkdir(parents=True, exist_ok=True)
     stats = {"vocabulary": {"corpus_words": len(corpus_words), "in_glove": len(words) - 2,
                             "glove_source": glove.source, "dim": int(vectors.shape[1])}}
-    for split in SPLITS:
+    for split in docs:
         features = [featurize(d) for d in docs[split]]
         write_json(out_dir / f"{split}.docs.json.gz", [d.to_json() for d in docs[split]])
         torch.save([dataclasses.asdict(f) for f in features], out_dir / f"glove.{split}.pt")
-        stats[split] = split_stats(docs[split], features, merged[split])
+        stats[split] = {**split_stats(docs[split], features, merged[split]),
+                        **(extra_stats or {}).get(split, {})}
     id2rel = [r for r, _ in sorted(rel2id.items(), key=lambda kv: kv[1])]
     dims = {"vocab_size": len(words), "word_dim": int(vectors.shape[1]),
             "num_relations": len(rel2id), "num_ner_types": max(ner2id.values()) + 1,
             "max_entities": glove.max_entities}
     write_json(out_dir / "meta.json", {"rel2id": rel2id, "id2rel": id2rel, "ner2id": ner2id,
-                                       "dims": dims, "max_tokens": glove.max_tokens}, indent=1)
+                                       "dims": dims, "max_tokens": glove.max_tokens,
+                                       "instance_pair": instance_pair}, indent=1)
     write_json(out_dir / "glove.vocab.json", words)
     np.save(out_dir / "glove.vectors.npy", vectors)
     write_json(out_dir / "stats.json", stats, indent=1)
@@ -104,7 +139,8 @@ def split_stats(docs: list[Document], features: list[DocFeatures], merged_labels
         "tokens": sum(d.num_tokens for d in docs),
         "entities": sum(d.num_entities for d in docs),
         "mentions": sum(len(m) for d in docs for m in d.entities),
-        "pairs": sum(d.num_entities * (d.num_entities - 1) for d in docs),
+        "pairs": sum(d.num_entities * (d.num_entities - 1) if f.pairs is None else len(f.pairs)
+                     for d, f in zip(docs, features)),
         "facts": sum(len(d.facts) for d in docs),
         "facts_in_train": sum(f.in_train for d in docs for f in d.facts),
         "facts_with_evidence": sum(bool(f.evidence) for d in docs for f in d.facts),
@@ -143,4 +179,5 @@ def load_featurizer(out_dir: Path) -> GloveFeaturizer:
     meta = load_meta(out_dir)
     words = read_json(out_dir / "glove.vocab.json")
     return GloveFeaturizer({w: i for i, w in enumerate(words)}, meta["ner2id"],
-                           meta["max_tokens"], meta["dims"]["max_entities"])
+                           meta["max_tokens"], meta["dims"]["max_entities"],
+                           meta.get("instance_pair", False))

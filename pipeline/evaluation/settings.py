@@ -12,3 +12,13 @@ class EvaluateConfig:
     or the dev Ign F1 maximiser (the official SIEF code)."""
     batch_size: int = 32
     """Documents per evaluation batch."""
+
+
+@dataclass(frozen=True)
+class DialogREEvaluateConfig:
+    batch_size: int = 32
+    """Instances (or dialogue prefixes) per evaluation batch."""
+    f1c_instances: int = 0
+    """F1c from the first N instances of dev and of test (0 = all). Every instance costs
+    one forward pass per turn (~13 on DialogRE), so the CPU default is a subset; the
+    number used is written beside the score."""

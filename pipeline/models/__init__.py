@@ -10,14 +10,23 @@ import torch
 
 from pipeline.config import build, to_dict
 from pipeline.models.bilstm import BiLSTM
+from pipeline.models.dialog_bert import DialogBERT
 from pipeline.models.gain import GAIN
 from pipeline.models.hetergsan import HeterGSAN
 from pipeline.models.layers import DataDims
 
 MODELS: dict[str, type[torch.nn.Module]] = {
+    # DocRED, GloVe + BiLSTM encoder (params models.<name>: encoder glove)
     "bilstm": BiLSTM,
     "gain": GAIN,
     "hetergsan": HeterGSAN,
+    # DocRED, the same models on a pretrained transformer (models.<name>: encoder transformer)
+    "bilstm_bert": BiLSTM,
+    "gain_bert": GAIN,
+    "hetergsan_bert": HeterGSAN,
+    # DialogRE instance classifiers: BERT and BERT_s (models.berts: speaker_tokens true)
+    "bert": DialogBERT,
+    "berts": DialogBERT,
 }
 
 
@@ -34,6 +43,14 @@ def create_model(name: str, config: Any, dims: DataDims) -> torch.nn.Module:
 def model_spec(name: str, model: torch.nn.Module) -> dict:
     """What a checkpoint needs to rebuild the model: name, config and data dims."""
     return {"name": name, "config": to_dict(model.config), "dims": to_dict(model.dims)}
+
+
+def encoder_name(spec: dict) -> str:
+    """What encodes a checkpointed model's tokens: its transformer's name, or GloVe."""
+    config = spec["config"]
+    if "transformer" in config and config.get("encoder", "transformer") == "transformer":
+        return config["transformer"]["name"]
+    return "GloVe + BiLSTM"
 
 
 def model_from_spec(spec: dict) -> torch.nn.Module:

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import torch
 from torch import nn
 
 from pipeline.data.glove_view import Batch
-from pipeline.models.layers import DataDims, GloveLSTMEncoder, MMBilinear
+from pipeline.models.layers import DataDims, MMBilinear, make_encoder
+from pipeline.models.transformer import TransformerConfig
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,11 @@ class BiLSTMConfig:
     """Locked (variational) dropout on the LSTM input."""
     freeze_words: bool = True
     """Keep the GloVe vectors fixed (the original baseline does)."""
+    encoder: Literal["glove", "transformer"] = "glove"
+    """Token encoder: GloVe + BiLSTM (hidden_size, freeze_words), or the pretrained
+    transformer of `transformer` (then hidden_size and freeze_words are unused)."""
+    transformer: TransformerConfig = TransformerConfig()
+    """The transformer encoder's settings (pipeline/models/transformer.py)."""
 
 
 class BiLSTM(nn.Module):
@@ -34,7 +41,7 @@ class BiLSTM(nn.Module):
     def __init__(self, config: BiLSTMConfig, dims: DataDims):
         super().__init__()
         self.config, self.dims = config, dims
-        self.encoder = GloveLSTMEncoder.from_config(config, dims)
+        self.encoder = make_encoder(config, dims)
         self.proj = nn.Linear(self.encoder.output_size, config.proj_size)
         self.dist_emb = nn.Embedding(20, config.dist_dim, padding_idx=10)
         side = config.proj_size + config.dist_dim
@@ -44,8 +51,7 @@ class BiLSTM(nn.Module):
         self.encoder.load_word_vectors(vectors)
 
     def forward(self, batch: Batch) -> torch.Tensor:
-        out, _ = self.encoder(batch.word_ids, batch.coref_ids, batch.ner_ids,
-                              batch.lengths)                                 # [B, L, 2H]
+        out, _ = self.encoder.encode(batch)                                  # [B, L, D]
         tokens = torch.relu(self.proj(out))                                  # [B, L, D]
         entities = torch.bmm(batch.entity_map, tokens)                       # [B, E, D]
         head = torch.cat([entities[batch.pair_doc, batch.pair_h],

@@ -8,6 +8,7 @@ reasoning over the entity graph -> MLP classifier over
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import torch
 from torch import nn
@@ -16,8 +17,9 @@ from torch_geometric.utils import scatter
 from pipeline.data.glove_view import Batch
 from pipeline.data.graphs import GAIN_EDGE_TYPES
 from pipeline.models.graph_layers import PathReasoning, RelationalGCN
-from pipeline.models.layers import (DataDims, GloveLSTMEncoder, LockedDropout, mlp_classifier,
+from pipeline.models.layers import (DataDims, LockedDropout, make_encoder, mlp_classifier,
                                     span_mean)
+from pipeline.models.transformer import TransformerConfig
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,11 @@ class GAINConfig:
     """Dropout on the LSTM input and output, graph layers, paths and classifier (GAIN: 0.6)."""
     freeze_words: bool = True
     """Keep the GloVe vectors fixed (GAIN fine-tunes them)."""
+    encoder: Literal["glove", "transformer"] = "glove"
+    """Token encoder: GloVe + BiLSTM (hidden_size, freeze_words), or the pretrained
+    transformer of `transformer` (then hidden_size and freeze_words are unused)."""
+    transformer: TransformerConfig = TransformerConfig()
+    """The transformer encoder's settings (pipeline/models/transformer.py)."""
 
 
 class GAIN(nn.Module):
@@ -46,7 +53,7 @@ class GAIN(nn.Module):
     def __init__(self, config: GAINConfig, dims: DataDims):
         super().__init__()
         self.config, self.dims = config, dims
-        self.encoder = GloveLSTMEncoder.from_config(config, dims)
+        self.encoder = make_encoder(config, dims)
         self.output_dropout = LockedDropout(config.dropout)
         node_dim = self.encoder.output_size
         self.gcn = RelationalGCN(node_dim, len(GAIN_EDGE_TYPES), config.gcn_layers,
@@ -60,8 +67,7 @@ class GAIN(nn.Module):
         self.encoder.load_word_vectors(vectors)
 
     def forward(self, batch: Batch) -> torch.Tensor:
-        tokens, document = self.encoder(batch.word_ids, batch.coref_ids, batch.ner_ids,
-                                        batch.lengths)               # [B, L, D], [B, D]
+        tokens, document = self.encoder.encode(batch)                # [B, L, D], [B, D]
         tokens = self.output_dropout(tokens)
         B, E = batch.entity_map.shape[:2]
         mentions = span_mean(tokens, batch.mention_token, batch.mention_token_owner,

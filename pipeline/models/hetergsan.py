@@ -7,6 +7,7 @@ attention layers -> entities = mean of their mentions' bank vectors -> MLP class
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import torch
 from torch import nn
@@ -15,8 +16,9 @@ from torch_geometric.utils import scatter
 from pipeline.data.glove_view import Batch
 from pipeline.data.graphs import GSAN_EDGE_TYPES
 from pipeline.models.graph_layers import TypedGraphAttention
-from pipeline.models.layers import (DataDims, GloveLSTMEncoder, LockedDropout, mlp_classifier,
+from pipeline.models.layers import (DataDims, LockedDropout, make_encoder, mlp_classifier,
                                     span_mean)
+from pipeline.models.transformer import TransformerConfig
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,11 @@ class HeterGSANConfig:
     """Dropout on the LSTM input and output, graph layers and classifier (HeterGSAN: 0.5)."""
     freeze_words: bool = True
     """Keep the GloVe vectors fixed (HeterGSAN fine-tunes them)."""
+    encoder: Literal["glove", "transformer"] = "glove"
+    """Token encoder: GloVe + BiLSTM (hidden_size, freeze_words), or the pretrained
+    transformer of `transformer` (then hidden_size and freeze_words are unused)."""
+    transformer: TransformerConfig = TransformerConfig()
+    """The transformer encoder's settings (pipeline/models/transformer.py)."""
 
 
 class HeterGSAN(nn.Module):
@@ -47,7 +54,7 @@ class HeterGSAN(nn.Module):
     def __init__(self, config: HeterGSANConfig, dims: DataDims):
         super().__init__()
         self.config, self.dims = config, dims
-        self.encoder = GloveLSTMEncoder.from_config(config, dims)
+        self.encoder = make_encoder(config, dims)
         self.output_dropout = LockedDropout(config.dropout)
         node_dim = self.encoder.output_size
         self.gat = TypedGraphAttention(node_dim, len(GSAN_EDGE_TYPES), config.heads,
@@ -61,8 +68,7 @@ class HeterGSAN(nn.Module):
         self.encoder.load_word_vectors(vectors)
 
     def forward(self, batch: Batch) -> torch.Tensor:
-        tokens, _ = self.encoder(batch.word_ids, batch.coref_ids, batch.ner_ids,
-                                 batch.lengths)                      # [B, L, D]
+        tokens, _ = self.encoder.encode(batch)                       # [B, L, D]
         tokens = self.output_dropout(tokens)
         B, E = batch.entity_map.shape[:2]
         S = len(batch.sent_doc)

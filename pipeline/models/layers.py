@@ -9,6 +9,8 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from torch_geometric.utils import scatter
 
+from pipeline.models.transformer import TransformerEncoder
+
 
 @dataclass(frozen=True)
 class DataDims:
@@ -109,6 +111,18 @@ class GloveLSTMEncoder(nn.Module):
         out, (h_n, _) = self.lstm(packed, state)
         out, _ = pad_packed_sequence(out, batch_first=True, total_length=L)  # [B, L, 2H]
         return out, torch.cat([h_n[0], h_n[1]], dim=-1)                 # [B, 2H]
+
+    def encode(self, batch) -> tuple[torch.Tensor, torch.Tensor]:
+        """The models' call: token states [B, L, 2H] and final states [B, 2H] of a Batch."""
+        return self(batch.word_ids, batch.coref_ids, batch.ner_ids, batch.lengths)
+
+
+def make_encoder(config, dims: DataDims) -> nn.Module:
+    """The token encoder a model config asks for (`encoder: glove | transformer`)."""
+    if config.encoder == "transformer":
+        return TransformerEncoder(config.transformer, dims.max_entities, dims.num_ner_types,
+                                  config.coref_dim, config.ner_dim)
+    return GloveLSTMEncoder.from_config(config, dims)
 
 
 def span_mean(tokens: torch.Tensor, token_index: torch.Tensor, owner: torch.Tensor,

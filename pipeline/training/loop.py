@@ -54,12 +54,19 @@ class TrainResult:
 
 
 Evaluate = Callable[[torch.nn.Module], dict]
+HISTORY_KEYS = ("f1", "ign_f1", "theta", "auc", "t2")
+"""Dev metrics kept per epoch in history.csv (DocRED's, and DialogRE's T2)."""
 
 
 def make_optimizer(model: torch.nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
-    params = [p for p in model.parameters() if p.requires_grad]
+    """cfg.lr for every trainable weight, except the groups a submodule asks for with
+    `parameter_groups()` (a pretrained transformer's own, smaller learning rate)."""
+    groups = [group for module in model.modules() if hasattr(module, "parameter_groups")
+              for group in module.parameter_groups()]
+    claimed = {id(p) for group in groups for p in group["params"]}
+    rest = [p for p in model.parameters() if p.requires_grad and id(p) not in claimed]
     cls = torch.optim.AdamW if cfg.optimizer == "adamw" else torch.optim.Adam
-    return cls(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    return cls([{"params": rest}, *groups], lr=cfg.lr, weight_decay=cfg.weight_decay)
 
 
 def train(model: torch.nn.Module, docs: Sequence[Document], features: Sequence[DocFeatures],
@@ -94,7 +101,7 @@ def train(model: torch.nn.Module, docs: Sequence[Document], features: Sequence[D
             raise FloatingPointError(f"training loss is {row['train_loss']} at epoch {epoch}")
         if epoch % cfg.eval_every == 0 or epoch == cfg.epochs:
             dev = evaluate(model)
-            row.update({f"dev_{k}": dev[k] for k in ("f1", "ign_f1", "theta", "auc")})
+            row.update({f"dev_{k}": dev[k] for k in HISTORY_KEYS if k in dev})
             if best is None or dev[cfg.select_by] > best["dev"][cfg.select_by]:
                 best = {"epoch": epoch, "dev": dev,
                         "state": {k: v.detach().cpu().clone()

@@ -11,7 +11,7 @@ from pipeline.data.glove_view import Collate
 from pipeline.data.prepare import Processed
 from pipeline.evaluation.predict import evaluate_probs, predict_probs
 from pipeline.models import DataDims, create_model, model_from_spec, model_spec
-from pipeline.training.loop import TrainConfig, TrainResult, clear_resume, train
+from pipeline.training.loop import Evaluate, TrainConfig, TrainResult, clear_resume, train
 from pipeline.training.objectives import Objective
 from pipeline.training.seeding import seed_everything
 
@@ -33,10 +33,12 @@ def dev_evaluator(dev: Processed, batcher: Collate, batch_size: int):
 
 def fit(model: torch.nn.Module, name: str, train_set: Processed, dev: Processed,
         objective: Objective, cfg: TrainConfig, batcher: Collate, out_dir: Path,
-        resume: Path | None, fingerprint: str, extra: dict | None = None) -> TrainResult:
-    """Train, then write model.pt (spec + best weights) and history.csv into out_dir."""
-    result = train(model, train_set.docs, train_set.features, objective,
-                   dev_evaluator(dev, batcher, cfg.eval_batch_size), cfg,
+        resume: Path | None, fingerprint: str, extra: dict | None = None,
+        evaluate: Evaluate | None = None) -> TrainResult:
+    """Train, then write model.pt (spec + best weights) and history.csv into out_dir.
+    `evaluate(model)`: dev metrics (default: DocRED's ranked metrics on `dev`)."""
+    evaluate = evaluate or dev_evaluator(dev, batcher, cfg.eval_batch_size)
+    result = train(model, train_set.docs, train_set.features, objective, evaluate, cfg,
                    resume_path=resume, fingerprint=fingerprint)
     out_dir.mkdir(parents=True, exist_ok=True)
     torch.save({"model": model_spec(name, model), "state_dict": result.best_state,

@@ -1,0 +1,158 @@
+"""DialogRE as canonical documents, and the BERT / BERT_s instance classifier."""
+import gzip
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from pipeline.data.dialogre import read_dialogre
+from pipeline.data.glove_view import GloveFeaturizer, collate
+from pipeline.errors import DataError
+from pipeline.models import DataDims, create_model
+from pipeline.models.dialog_bert import DialogBERTConfig, speaker_words, trim_longest
+from pipeline.sief.objective import SIEFConfig, SIEFObjective
+from pipeline.training.objectives import relation_loss
+from tests.helpers import NER2ID, tiny_transformer, train_steps
+
+TURNS = ["Speaker 1: Hi Anna", "Speaker 2: Anna met Bob in Paris", "Speaker 1: w1 w2"]
+RELATIONS = [{"x": "Speaker 2", "y": "Anna", "rid": [3], "r": ["per:friends"], "t": ["met"],
+              "x_type": "PER", "y_type": "PER"},
+             {"x": "Bob", "y": "Paris", "rid": [37], "r": ["unanswerable"], "t": [""],
+              "x_type": "PER", "y_type": "GPE"},
+             {"x": "Bob", "y": "Rome", "rid": [4, 5], "r": ["a", "b"], "t": ["", "in"],
+              "x_type": "PER", "y_type": "GPE"}]
+
+
+def write(tmp_path, data, name="dev.json.gz"):
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(json.dumps(data).encode()))
+    return path
+
+
+def test_instances_as_documents(tmp_path):
+    docs, instances, counts = read_dialogre(write(tmp_path, [[TURNS, RELATIONS]]), "dev")
+    first = docs[0]
+    assert first.title == "dev-0-0"
+    assert first.sents[1] == ("Speaker", "2", ":", "Anna", "met", "Bob", "in", "Paris")
+    # x 'Speaker 2' = tokens 5-6 of the document (turn 0 has 5 tokens); y 'Anna' twice
+    assert [(m.sent_id, m.start, m.end) for m in first.entities[0]] == [(1, 5, 7)]
+    assert [(m.sent_id, m.start, m.end) for m in first.entities[1]] == [(0, 4, 5), (1, 8, 9)]
+    assert [(f.h, f.t, f.r) for f in first.facts] == [(0, 1, 3)]
+    assert first.names == ("Speaker 2", "Anna")
+    assert docs[1].facts == ()                        # unanswerable: no fact
+    assert [f.r for f in docs[2].facts] == [4, 5]
+    assert docs[2].entities[1] == ()                  # 'Rome' never said
+    assert counts == {"dialogues": 1, "instances": 3, "instances_skipped": 0,
+                      "arguments_without_mention": 1, "unanswerable": 1}
+    assert instances[2].rids == (4, 5) and instances[2].triggers == ("", "in")
+    # a removed turn keeps the argument names and renumbers what follows
+    reduced = first.remove_sentence(1)
+    assert reduced.names == first.names and reduced.entities[0] == ()
+    _, _, capped = read_dialogre(write(tmp_path, [[TURNS, RELATIONS]]), "dev", max_instances=2)
+    assert capped["instances"] == 2 and capped["instances_skipped"] == 1
+
+
+@pytest.mark.parametrize("data,field", [
+    ({"turns": []}, None),
+    ([[[], RELATIONS]], "turns"),
+    ([[TURNS, [{"x": "a", "y": "b", "rid": [3], "t": ["", ""], "x_type": "PER",
+                "y_type": "PER"}]]], "relations[0].rid"),
+    ([[TURNS, [{"x": "a", "rid": [3], "t": [""], "x_type": "PER", "y_type": "PER"}]]],
+     "relations[0].y"),
+])
+def test_bad_dialogre_input_names_file_dialogue_and_field(tmp_path, data, field):
+    path = write(tmp_path, data)
+    with pytest.raises(DataError) as err:
+        read_dialogre(path, "dev")
+    assert str(path) in str(err.value)
+    if field:
+        assert "dialogue 0" in str(err.value) and f"field {field}" in str(err.value)
+
+
+def test_trim_longest_by_hand():
+    parts = [[1, 2, 3, 4, 5], [6, 7], [8, 9]]
+    assert trim_longest(parts, 6) == 3 and parts == [[1, 2], [6, 7], [8, 9]]
+    tie = [[1, 2], [3, 4], [5]]
+    assert trim_longest(tie, 4) == 1 and tie == [[1], [3, 4], [5]]   # ties: the first part
+
+
+def test_speaker_words_by_hand():
+    words = ("Speaker", "1", ":", "Hi", "Speaker", "2", ":", "speaker", "1", "said")
+    dialogue, x, y = speaker_words(words, ("Speaker 1", "Speaker 2"))
+    # only the 'Speaker k :' turn prefixes are replaced, not 'speaker 1 said'
+    assert dialogue == ["[unused1]", ":", "Hi", "[unused2]", ":", "speaker", "1", "said"]
+    assert (x, y) == (["[unused1]"], ["[unused2]"])
+    dialogue, x, y = speaker_words(words, ("Anna", "Speaker 2"))
+    assert dialogue[:5] == ["Speaker", "1", ":", "Hi", "[unused2]"] and x == ["Anna"]
+
+
+def dialog_setup(tmp_path, speaker_tokens=False, **transformer):
+    docs, instances, _ = read_dialogre(write(tmp_path, [[TURNS, RELATIONS]]), "dev")
+    featurize = GloveFeaturizer({"<pad>": 0, "<unk>": 1}, NER2ID, 64, 4, instance_pair=True)
+    dims = DataDims(vocab_size=2, word_dim=4, num_relations=37, num_ner_types=7,
+                    max_entities=4)
+    torch.manual_seed(0)
+    model = create_model("berts" if speaker_tokens else "bert",
+                         DialogBERTConfig(tiny_transformer(**{"window": 40, **transformer}),
+                                          speaker_tokens), dims)
+    return docs, featurize, model
+
+
+def test_sequence_layout(tmp_path):
+    docs, featurize, model = dialog_setup(tmp_path, speaker_tokens=True, window=14)
+    f = featurize(docs[0])
+    ids, segments, trimmed = model.sequence(f.words, f.entity_names)
+    # BERT_s: x 'Speaker 2' -> [unused1], also its turn prefix; y 'Anna' -> an ##na.
+    # Dialogue: speaker 1 : hi an ##na [unused1] : an ##na met bo ##b in pa ##ris speaker
+    # 1 : w1 w2 = 21 pieces; with x (1) and y (2) they must fit in 14 - 4 = 10, so the
+    # dialogue (always the longest) keeps 7.
+    assert trimmed == 21 - 7
+    assert model.tokenizer.convert_ids_to_tokens(ids) == [
+        "[CLS]", "speaker", "1", ":", "hi", "an", "##na", "[unused1]", "[SEP]",
+        "[unused1]", "[SEP]", "an", "##na", "[SEP]"]
+    assert segments == [0] * 9 + [1] * 5
+    # BERT: the arguments as written
+    docs, featurize, plain = dialog_setup(tmp_path, window=14)
+    ids, _, _ = plain.sequence(f.words, f.entity_names)
+    assert plain.tokenizer.convert_ids_to_tokens(ids)[-6:] == [
+        "speaker", "2", "[SEP]", "an", "##na", "[SEP]"]
+
+
+def test_one_pair_per_instance_and_training(tmp_path):
+    docs, featurize, model = dialog_setup(tmp_path)
+    features = [featurize(d) for d in docs]
+    batch = collate(features, num_relations=37)
+    assert batch.pair_h.tolist() == [0, 0, 0] and batch.pair_t.tolist() == [1, 1, 1]
+    # labels: rid 3; unanswerable = the no-relation column 0; rids 4 and 5
+    assert [np.flatnonzero(row).tolist() for row in batch.labels.numpy()] == [[3], [0], [4, 5]]
+    losses = train_steps(model, lambda: relation_loss(model(batch), batch.labels), 25)
+    assert losses[-1] < 0.5 * losses[0]
+
+
+def test_sief_removes_turns_of_a_dialogue(tmp_path):
+    docs, featurize, model = dialog_setup(tmp_path)
+    model.eval()
+    features = [featurize(d) for d in docs]
+    batcher = lambda fs: collate(fs, num_relations=37)  # noqa: E731
+    objective = SIEFObjective(SIEFConfig(), featurize, batcher, window=64)
+    loss, logs = objective(model, docs, features, np.random.default_rng(0))
+    assert torch.isfinite(loss) and 0 <= logs["evidence_rate"] <= 1
+    # The reduced dialogue is re-read from its own words: removing turn 1 changes P-hat.
+    full = torch.sigmoid(model(batcher([features[0]])))
+    reduced = torch.sigmoid(model(batcher([featurize(docs[0].remove_sentence(1))])))
+    assert not torch.allclose(full, reduced)
+
+
+def test_prefix_probabilities_are_the_model_on_each_prefix(tmp_path):
+    from pipeline.evaluation.dialogre import instance_probs, prefix_probs
+    docs, featurize, model = dialog_setup(tmp_path)
+    batcher = lambda fs: collate(fs, num_relations=37)  # noqa: E731
+    prefixes = prefix_probs(model, docs[:2], featurize, batcher, batch_size=4)
+    assert [p.shape for p in prefixes] == [(3, 36), (3, 36)]     # one row per turn
+    partial = docs[1].keep_sentences(range(2))                    # turns 1-2 of instance 1
+    alone = instance_probs(model, [featurize(partial)], batcher, 1)
+    assert np.allclose(prefixes[1][1], alone[0], atol=1e-6)
+    # the last prefix is the whole dialogue
+    full = instance_probs(model, [featurize(d) for d in docs[:2]], batcher, 2)
+    assert np.allclose(prefixes[0][-1], full[0], atol=1e-6)
