@@ -45,7 +45,8 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     write_json(out / "dev.json",
                {"setting": args.setting, "sief": dataclasses.asdict(sief),
-                "best_epoch": result.best_epoch, "dev": result.best_dev}, indent=1)
+                "train_docs": train_docs, "best_epoch": result.best_epoch,
+                "dev": result.best_dev}, indent=1)
 
 
 if __name__ == "__main__":
