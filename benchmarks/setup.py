@@ -1,11 +1,9 @@
 """Shared set-up for the benchmarks: processed data and a model built from params.yaml."""
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from pipeline.config import build
@@ -25,11 +23,17 @@ class Bench:
     batcher: Collate
 
 
-def load_bench(processed: str, model_name: str, device: str = "cpu") -> Bench:
+def load_bench(processed: str, model_name: str, device: str = "cpu",
+               overrides: str | None = None) -> Bench:
+    """Data of `processed` and a fresh model sized by params.yaml's `models.<model_name>`,
+    or by that section of the `overrides` file (e.g. params.paper.yaml) where it has one."""
     data = Path(processed)
     meta = load_meta(data)
-    cfg = build(model_class(model_name).config_class, read_params()["models"][model_name],
-                f"models.{model_name}")
+    section = read_params()["models"][model_name]
+    if overrides:
+        section = merged(section, read_params(Path(overrides)).get("models", {})
+                         .get(model_name, {}))
+    cfg = build(model_class(model_name).config_class, section, f"models.{model_name}")
     model = new_model(model_name, cfg, meta["dims"], load_vectors(data), seed=0,
                       device=torch.device(device))
     return Bench(model, load_split(data, "train"), load_split(data, "dev"),
@@ -37,16 +41,9 @@ def load_bench(processed: str, model_name: str, device: str = "cpu") -> Bench:
                  make_collate(meta["dims"]["num_relations"], torch.device(device)))
 
 
-def time_steps(bench: Bench, objective, n_docs: int, batch_size: int) -> float:
-    """Seconds for optimiser steps over the first n_docs training documents."""
-    model = bench.model.train()
-    optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=1e-3)
-    rng = np.random.default_rng(0)
-    started = time.perf_counter()
-    for i in range(0, n_docs, batch_size):
-        loss, _ = objective(model, bench.train.docs[i:i + batch_size],
-                            bench.train.features[i:i + batch_size], rng)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    return time.perf_counter() - started
+def merged(base: dict, changes: dict) -> dict:
+    """`base` with `changes` applied, nested sections merged key by key."""
+    out = dict(base)
+    for key, value in changes.items():
+        out[key] = merged(out.get(key, {}), value) if isinstance(value, dict) else value
+    return out

@@ -11,8 +11,8 @@ from pipeline.data.prepare import load_featurizer, load_split
 from pipeline.reporting.case_study import (CaseStudyConfig, case_study_frame, choose_fact,
                                            document_markdown, plot_case_study, subset_probabilities,
                                            subsets)
-from stages.common import DATA, device_from, load_sections, load_trained_run
-
+from stages.common import DATA, load_sections
+from stages.runs import device_from, load_trained_run
 PARAMS = ("case_study", "runtime")
 
 

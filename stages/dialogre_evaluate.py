@@ -11,8 +11,8 @@ from pipeline.evaluation.dialogre import instance_probs, prefix_probs, score_spl
 from pipeline.evaluation.dialogre_metrics import tune_t2
 from pipeline.evaluation.settings import DialogREEvaluateConfig
 from pipeline.models import encoder_name
-from stages.common import device_from, load_sections, load_trained_run, parse_args
-
+from stages.common import load_sections, parse_args
+from stages.runs import device_from, load_trained_run
 PARAMS = ("dialogre_evaluate", "runtime")
 
 

@@ -11,8 +11,8 @@ from pipeline.evaluation.categories import category_metrics
 from pipeline.evaluation.predict import evaluate_probs, predict_probs, predictions_above
 from pipeline.evaluation.settings import EvaluateConfig
 from pipeline.models import encoder_name
-from stages.common import device_from, load_sections, load_trained_run, parse_args
-
+from stages.common import load_sections, parse_args
+from stages.runs import device_from, load_trained_run
 PARAMS = ("evaluate", "runtime")
 
 

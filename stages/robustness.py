@@ -11,8 +11,8 @@ from pipeline.data.jsonio import read_json, write_json
 from pipeline.data.prepare import load_featurizer, load_split
 from pipeline.sief.robustness import (RobustnessConfig, evidence_metrics, non_evidence_points,
                                       removal_probs, robustness_metrics)
-from stages.common import device_from, load_sections, load_trained_run, parse_args
-
+from stages.common import load_sections, parse_args
+from stages.runs import device_from, load_trained_run
 PARAMS = ("robustness", "runtime")
 
 

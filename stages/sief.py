@@ -14,8 +14,9 @@ from pipeline.training.loop import TrainConfig, TrainResult
 from pipeline.training.objectives import Objective
 from pipeline.training.run import fit, load_checkpoint, new_model
 from pipeline.training.seeding import seed_everything
-from stages.common import (dev_evaluation, dev_summary, device_from, fingerprint, load_sections,
-                           model_config, parse_args, processed_dir, resume_path, run_dir)
+from stages.common import (fingerprint, load_sections, parse_args, processed_dir, resume_path,
+                           run_dir)
+from stages.runs import dev_evaluation, dev_summary, device_from, model_config
 
 PARAMS = ("{schedule}", "models.{model}", "{sief}", "runtime")
 

@@ -9,8 +9,9 @@ from pipeline.data.prepare import load_meta, load_split, load_vectors
 from pipeline.training.loop import TrainConfig, TrainResult
 from pipeline.training.objectives import RelationObjective
 from pipeline.training.run import fit, new_model
-from stages.common import (dev_evaluation, dev_summary, device_from, fingerprint, load_sections,
-                           model_config, parse_args, processed_dir, resume_path, run_dir)
+from stages.common import (fingerprint, load_sections, parse_args, processed_dir, resume_path,
+                           run_dir)
+from stages.runs import dev_evaluation, dev_summary, device_from, model_config
 
 PARAMS = ("{schedule}", "models.{model}", "runtime")
 

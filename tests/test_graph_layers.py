@@ -88,14 +88,14 @@ def test_path_reasoning_by_hand(aggregation):
     adjacent |= {(b, a) for a, b in adjacent}
     rows = pair_rows(E)
     entities = torch.randn(E, bank)
-    head = torch.stack([entities[h] for h, _ in rows])
-    tail = torch.stack([entities[t] for _, t in rows])
+    pair_head = torch.tensor([h for h, _ in rows])
+    pair_tail = torch.tensor([t for _, t in rows])
     paths = [(rows[(h, t)], o) for (h, t) in rows for o in range(E)
              if (h, o) in adjacent and (o, t) in adjacent]
     layer = PathReasoning(bank, g, aggregation, dropout=0.5).eval()
     pair_of = {r: ht for ht, r in rows.items()}
     hs = [pair_of[r] for r, _ in paths]
-    out = layer(head, tail, torch.tensor([r for r, _ in paths]),
+    out = layer(entities, pair_head, pair_tail, torch.tensor([r for r, _ in paths]),
                 torch.tensor([rows[(h, o)] for (h, _), (_, o) in zip(hs, paths)]),
                 torch.tensor([rows[(o, t)] for (_, t), (_, o) in zip(hs, paths)]),
                 torch.tensor([rows[(t, o)] for (_, t), (_, o) in zip(hs, paths)]),

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from pipeline.data.document import Document, Fact, Mention
-from pipeline.evaluation.docred_metrics import (metrics_at_threshold, ranked_metrics,
+from pipeline.evaluation.docred_metrics import (_sort, metrics_at_threshold, ranked_metrics,
                                                 score_predictions)
 from pipeline.evaluation.predict import candidates, evaluate_probs, predictions_above
 
@@ -35,6 +35,55 @@ def test_order_inside_a_tie_does_not_matter():
     a = ranked_metrics(SCORE, GOLD, IN_TRAIN, 3)
     b = ranked_metrics(SCORE[swapped], GOLD[swapped], IN_TRAIN[swapped], 3)
     assert a == b
+
+
+def curve_reference(score, gold, in_train, n_gold):
+    """The curves read at every tie-block end (the form before the gold-block reading)."""
+    order = np.argsort(-score, kind="stable")
+    s = score[order]
+    ends = np.flatnonzero(np.append(s[1:] != s[:-1], True))
+    k = ends + 1.0
+    c, g = np.cumsum(gold[order])[ends], np.cumsum(in_train[order])[ends]
+    p, r = c / k, c / n_gold
+    f1 = np.where(p + r > 0, 2 * p * r / np.where(p + r > 0, p + r, 1), 0)
+    ign_p = (c - g) / np.maximum(k - g, 1.0)
+    ign = np.where(ign_p + r > 0, 2 * ign_p * r / np.where(ign_p + r > 0, ign_p + r, 1), 0)
+    best, best_ign = int(np.argmax(f1)), int(np.argmax(ign))
+    return {"f1": f1[best], "theta": float(s[ends[best]]), "precision": p[best],
+            "recall": r[best], "auc": np.trapezoid(p, r) if len(ends) > 1 else 0.0,
+            "ign_f1": ign[best_ign], "ign_theta": float(s[ends[best_ign]]),
+            "ign_precision": ign_p[best_ign]}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("seed", range(4))
+def test_gold_block_reading_equals_every_block_reading(seed, dtype):
+    # Ties, negative scores, -0.0 beside 0.0, in-train gold, gold at the top or not.
+    rng = np.random.default_rng(seed)
+    values = np.array([-2.5, -0.0, 0.0, 1e-30, 0.125, 0.5, 0.8, 3.0])
+    score = rng.choice(values, size=400).astype(dtype)
+    score[:150] = rng.random(150)
+    gold = rng.random(400) < 0.2
+    in_train = gold & (rng.random(400) < 0.5)
+    ours = ranked_metrics(score, gold, in_train, int(gold.sum()) + 3)
+    reference = curve_reference(score, gold, in_train, int(gold.sum()) + 3)
+    assert ours.keys() == reference.keys()
+    for key, value in reference.items():
+        assert ours[key] == pytest.approx(value, rel=1e-12, abs=1e-15), key
+    assert ours["theta"] == reference["theta"] and ours["ign_theta"] == reference["ign_theta"]
+
+
+def test_the_threaded_sort_sorts():
+    values = np.random.default_rng(3).integers(0, 2 ** 34, 1_200_000, dtype=np.uint64)
+    expected = np.sort(values)
+    _sort(values)  # above the size where chunks are sorted in threads and merged
+    assert np.array_equal(values, expected)
+
+
+def test_a_curve_without_gold_candidates_reads_the_first_block():
+    score = np.array([0.9, 0.4, 0.4], dtype=np.float32)
+    none = np.zeros(3, dtype=bool)
+    assert ranked_metrics(score, none, none, 2) == curve_reference(score, none, none, 2)
 
 
 def test_ign_precision_denominator_is_clamped():

@@ -238,7 +238,7 @@ def _graph_inputs(features: list[DocFeatures], L: int, E: int, pair_offsets: lis
     num_sents = [len(f.sent_start) for f in features]
     m_off = np.cumsum([0] + num_mentions)[:-1]
     s_off = np.cumsum([0] + num_sents)[:-1]
-    total_m, total_s = sum(num_mentions), sum(num_sents)
+    total_s = sum(num_sents)
     cols = {k: [] for k in ("mention_doc", "mention_entity", "mention_token",
                             "mention_token_owner", "sent_doc", "sent_token", "sent_token_owner",
                             "gain_edge_index", "gain_edge_type", "gsan_edge_index",
@@ -280,7 +280,13 @@ def _graph_inputs(features: list[DocFeatures], L: int, E: int, pair_offsets: lis
 
 
 def _fill_entity_map(out: torch.Tensor, f: DocFeatures) -> None:
-    """out[e, tok] = 1 / (#mentions of e * length of the mention) on its mention tokens."""
+    """out[e, tok] = 1 / (#mentions of e * length of the mention) on its mention tokens.
+
+    One unbuffered np.add.at over every mention token, in mention order: the same float32
+    sums as adding mention after mention, without a Python loop per mention.
+    """
     counts = np.bincount(f.mention_entity, minlength=f.num_entities)
-    for e, start, end in zip(f.mention_entity, f.mention_start, f.mention_end):
-        out[e, start:end] += 1.0 / (counts[e] * (end - start))
+    tokens, owner = _span_tokens(f.mention_start, f.mention_end)
+    weight = (1.0 / (counts[f.mention_entity] * (f.mention_end - f.mention_start))
+              ).astype(np.float32)                                  # [M]
+    np.add.at(out.numpy(), (f.mention_entity[owner], tokens), weight[owner])

@@ -45,7 +45,7 @@ def prefix_probs(model: torch.nn.Module, docs: Sequence[Document],
             prefixes.append(doc.keep_sentences(range(k)))
     probs = np.zeros((len(prefixes), 36))
     model.eval()
-    with torch.no_grad():
+    with torch.inference_mode():
         for start in progress(range(0, len(prefixes), batch_size), desc=desc, unit="batch"):
             chunk = [featurize(d) for d in prefixes[start:start + batch_size]]
             probs[start:start + len(chunk)] = torch.sigmoid(model(collate(chunk)))[:, 1:].cpu()

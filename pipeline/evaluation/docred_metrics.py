@@ -7,12 +7,15 @@ of its own curve (precision without correct in-train facts, recall NOT adjusted)
 One deliberate difference: the curves are read only at the end of each block of tied
 scores, the only points a threshold can realise (the original reads every rank, so the
 order inside a tie, i.e. Python's list order, could decide the score). Predictions at
-theta are `score >= theta`. Without ties both agree exactly.
+theta are `score >= theta`. Without ties both agree exactly. (Of those block ends only the
+ones holding a gold candidate can change F1, Ign F1 or AUC, and only they are read.)
 
 `score_predictions`: the official `evaluation.py` formula (1.6.2) on a fixed prediction set.
 """
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Iterable
 
 import numpy as np
@@ -22,34 +25,94 @@ from pipeline.data.document import Document
 
 def ranked_metrics(score: np.ndarray, is_gold: np.ndarray, gold_in_train: np.ndarray,
                    n_gold: int) -> dict[str, float]:
-    """Curve metrics over candidates. `gold_in_train` must imply `is_gold`."""
+    """Curve metrics over candidates. `gold_in_train` must imply `is_gold`.
+
+    Only the ends of tie blocks that hold a gold candidate can maximise F1 or Ign F1 (a block
+    without one adds predictions and no correct one) or add AUC area (recall moves only
+    there), so the curves are read at those ends alone (and at the first block's, which an
+    all-zero curve picks): a few thousand points instead of one per candidate.
+    """
     if n_gold <= 0:
         raise ValueError("no gold facts: ranked metrics need a labelled split")
     if len(score) == 0:
         return {k: 0.0 for k in ("f1", "ign_f1", "theta", "precision", "recall", "auc",
                                  "ign_theta", "ign_precision")}
-    order = np.argsort(-score, kind="stable")
-    s = score[order]
-    correct = np.cumsum(is_gold[order])                    # C_k
-    correct_train = np.cumsum(gold_in_train[order])        # G_k
-    ends = np.flatnonzero(np.append(s[1:] != s[:-1], True))  # last rank of each tie block
-    k = ends + 1.0
-    c, g = correct[ends].astype(float), correct_train[ends].astype(float)
+    key, score_of = _sorted_keys(score, is_gold, gold_in_train)    # [N] ascending
+    flags = key.astype(np.uint8) & np.uint8(3)                      # [N] the low two bits
+    gold_at = np.flatnonzero(flags & np.uint8(2))     # ranks of the gold candidates
+    train_at = np.flatnonzero(flags & np.uint8(1))    # ranks of the gold in-train ones
+    # A tie block = the keys with equal score bits: [bits << 2, bits << 2 | 3].
+    block = np.unique(key[np.append(0, gold_at)] >> np.uint64(2)) << np.uint64(2)
+    ends = np.searchsorted(key, block | np.uint64(3), side="right") - 1  # last ranks
+    starts = np.searchsorted(key, block, side="left")                     # first ranks
+    k = ends + 1.0                                                  # predictions at each end
+    c = np.searchsorted(gold_at, ends, side="right").astype(float)  # C_k
+    g = np.searchsorted(train_at, ends, side="right").astype(float)  # G_k
+    c_before = np.searchsorted(gold_at, starts, side="left").astype(float)
     precision, recall = c / k, c / n_gold
     f1 = _f1(precision, recall)
     ign_precision = (c - g) / np.maximum(k - g, 1.0)
     ign_f1 = _f1(ign_precision, recall)
     best, best_ign = int(np.argmax(f1)), int(np.argmax(ign_f1))
+    # Trapezoids over (recall, precision) from the previous block's end to each block's end;
+    # only blocks with gold have width, and the first block has no predecessor.
+    later = starts > 0
+    auc = ((c - c_before)[later] / n_gold
+           * (precision[later] + c_before[later] / np.maximum(starts[later], 1)) / 2).sum()
     return {
         "f1": float(f1[best]),
-        "theta": float(s[ends[best]]),
+        "theta": score_of(block[best] >> np.uint64(2)),
         "precision": float(precision[best]),
         "recall": float(recall[best]),
-        "auc": float(np.trapezoid(precision, recall)) if len(ends) > 1 else 0.0,
+        "auc": float(auc),
         "ign_f1": float(ign_f1[best_ign]),
-        "ign_theta": float(s[ends[best_ign]]),
+        "ign_theta": score_of(block[best_ign] >> np.uint64(2)),
         "ign_precision": float(ign_precision[best_ign]),
     }
+
+
+def _sorted_keys(score: np.ndarray, is_gold: np.ndarray, gold_in_train: np.ndarray):
+    """One uint64 per candidate, sorted: bits 2.. order the scores from high to low (tied
+    scores get equal bits), bit 1 = gold, bit 0 = gold in train; and the function that turns
+    a key's score bits (key >> 2) back into the score.
+
+    float32 scores (what the models give) use their own bits, made order-preserving: a sort
+    of plain integers, ~3x faster than argsort + gathers over the ~19 M dev candidates.
+    Other dtypes use the rank among the distinct scores.
+    """
+    flags = (is_gold.astype(np.uint8) << np.uint8(1)) | gold_in_train  # [N] uint8
+    if score.dtype == np.float32:
+        bits = (score + np.float32(0)).view(np.uint32)  # + 0 turns -0.0 into 0.0
+        # Flip every bit of a negative float, only the sign bit of the others: unsigned
+        # order = float order. Then complement, so that ascending keys = descending scores.
+        ordered = bits ^ np.where(bits >> 31, np.uint32(0xFFFFFFFF), np.uint32(0x80000000))
+        key = np.invert(ordered, out=ordered).astype(np.uint64)
+        key <<= np.uint64(2)
+        np.bitwise_or(key, flags, out=key, casting="unsafe")
+        _sort(key)
+
+        def score_of(rank_bits: np.uint64) -> float:
+            ordered = ~np.uint32(rank_bits)
+            sign = np.uint32(0x80000000) if ordered >> 31 else np.uint32(0xFFFFFFFF)
+            return float(np.array([ordered ^ sign], dtype=np.uint32).view(np.float32)[0])
+        return key, score_of
+    distinct, rank = np.unique(score, return_inverse=True)          # ascending
+    key = ((len(distinct) - 1 - rank).astype(np.uint64) << np.uint64(2)) | flags
+    _sort(key)
+    return key, lambda rank_bits: float(distinct[len(distinct) - 1 - int(rank_bits)])
+
+
+def _sort(values: np.ndarray) -> None:
+    """values.sort() using every core: chunks sorted in threads (numpy's sort releases the
+    GIL), then one timsort pass, which merges the sorted runs (1.28 s -> 0.74 s for the
+    ~19 M dev candidates on 2 cores). The result is the same sorted array."""
+    workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    if workers < 2 or len(values) < 1_000_000:
+        values.sort()
+        return
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(np.ndarray.sort, np.array_split(values, workers)))  # views, in place
+    values.sort(kind="stable")
 
 
 def metrics_at_threshold(score: np.ndarray, is_gold: np.ndarray, gold_in_train: np.ndarray,

@@ -12,7 +12,7 @@ from pipeline.evaluation.docred_metrics import metrics_at_threshold, ranked_metr
 from pipeline.progress import progress
 
 
-@torch.no_grad()
+@torch.inference_mode()
 def predict_probs(model: torch.nn.Module, features: Sequence[DocFeatures], collate: Collate,
                   batch_size: int, desc: str = "predict") -> list[np.ndarray]:
     """Sigmoid probabilities per document, [pairs of the document, R] each (h-major pairs)."""

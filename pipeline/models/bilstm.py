@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from pipeline.data.glove_view import Batch
-from pipeline.models.layers import DataDims, MMBilinear, make_encoder
+from pipeline.models.layers import DataDims, EntityPairBilinear, make_encoder
 from pipeline.models.transformer import TransformerConfig
 
 
@@ -44,8 +44,10 @@ class BiLSTM(nn.Module):
         self.encoder = make_encoder(config, dims)
         self.proj = nn.Linear(self.encoder.output_size, config.proj_size)
         self.dist_emb = nn.Embedding(20, config.dist_dim, padding_idx=10)
-        side = config.proj_size + config.dist_dim
-        self.classifier = MMBilinear(side, side, dims.num_relations)
+        self.classifier = EntityPairBilinear(config.proj_size, config.dist_dim,
+                                             dims.num_relations)
+        # Every distance bucket, through the embedding so that padding row 10 stays fixed.
+        self.register_buffer("buckets", torch.arange(20), persistent=False)
 
     def load_word_vectors(self, vectors: torch.Tensor) -> None:
         self.encoder.load_word_vectors(vectors)
@@ -54,8 +56,6 @@ class BiLSTM(nn.Module):
         out, _ = self.encoder.encode(batch)                                  # [B, L, D]
         tokens = torch.relu(self.proj(out))                                  # [B, L, D]
         entities = torch.bmm(batch.entity_map, tokens)                       # [B, E, D]
-        head = torch.cat([entities[batch.pair_doc, batch.pair_h],
-                          self.dist_emb(batch.dist_ht)], dim=-1)             # [P, D+20]
-        tail = torch.cat([entities[batch.pair_doc, batch.pair_t],
-                          self.dist_emb(batch.dist_th)], dim=-1)             # [P, D+20]
-        return self.classifier(head, tail)                                   # [P, R]
+        return self.classifier(entities, self.dist_emb(self.buckets), batch.pair_doc,
+                               batch.pair_h, batch.pair_t, batch.dist_ht,
+                               batch.dist_th)                                # [P, R]

@@ -76,10 +76,19 @@ class GAIN(nn.Module):
         bank = self.gcn(nodes, batch.gain_edge_index, batch.gain_edge_type)  # [B+M, 3D]
         entities = scatter(bank[B:], batch.mention_entity, dim=0, dim_size=B * E,
                            reduce="mean")                            # [B*E, 3D], 0 if vanished
-        head = entities[batch.pair_doc * E + batch.pair_h]           # [P, 3D]
-        tail = entities[batch.pair_doc * E + batch.pair_t]           # [P, 3D]
-        paths = self.paths(head, tail, batch.path_pair, batch.path_ho, batch.path_ot,
-                           batch.path_to, batch.path_oh)             # [P, 4D]
-        features = torch.cat([head, tail, (head - tail).abs(), head * tail,
-                              bank[batch.pair_doc], paths], dim=-1)  # [P, 5*3D + 4D]
-        return self.classifier(features)                             # [P, R]
+        pair_head = batch.pair_doc * E + batch.pair_h                 # [P] rows of entities
+        pair_tail = batch.pair_doc * E + batch.pair_t
+        paths = self.paths(entities, pair_head, pair_tail, batch.path_pair, batch.path_ho,
+                           batch.path_ot, batch.path_to, batch.path_oh)  # [P, 4D]
+        # The classifier's first layer over [e_h; e_t; |e_h - e_t|; e_h * e_t; doc; paths]:
+        # the head, tail and document blocks per entity / document, the rest per pair.
+        first, rest = self.classifier[0], self.classifier[1:]
+        bank_dim = entities.shape[1]
+        w_head, w_tail, w_abs, w_mul, w_doc, w_paths = first.weight.split(
+            [bank_dim] * 5 + [paths.shape[1]], dim=1)
+        head, tail = entities[pair_head], entities[pair_tail]         # [P, 3D]
+        hidden = ((entities @ w_head.T)[pair_head] + (entities @ w_tail.T)[pair_tail]
+                  + (bank[:B] @ w_doc.T)[batch.pair_doc]
+                  + (head - tail).abs() @ w_abs.T + (head * tail) @ w_mul.T
+                  + paths @ w_paths.T + first.bias)                   # [P, H]
+        return rest(hidden)                                           # [P, R]

@@ -61,6 +61,7 @@ class HeterGSAN(nn.Module):
                                        config.gat_layers, config.dropout)
         bank = node_dim * (config.gat_layers + 1)
         self.dist_emb = nn.Embedding(20, config.dist_dim)
+        # Over [e_h; e_t; d_ht] (2 * bank + dist_dim); forward applies its first layer in parts.
         self.classifier = mlp_classifier(2 * bank + config.dist_dim, config.mlp_hidden,
                                          dims.num_relations, config.dropout)
 
@@ -79,7 +80,13 @@ class HeterGSAN(nn.Module):
                         batch.gsan_edge_type)                        # [S+M, 3D]
         entities = scatter(bank[S:], batch.mention_entity, dim=0, dim_size=B * E,
                            reduce="mean")                            # [B*E, 3D], 0 if vanished
-        features = torch.cat([entities[batch.pair_doc * E + batch.pair_h],
-                              entities[batch.pair_doc * E + batch.pair_t],
-                              self.dist_emb(batch.dist_ht)], dim=-1)  # [P, 2*3D + 20]
-        return self.classifier(features)                             # [P, R]
+        # The classifier's first layer over [e_h; e_t; d_ht], computed per entity and per
+        # bucket, then summed per pair (the same maths as on the concatenated features).
+        first, rest = self.classifier[0], self.classifier[1:]
+        bank_dim = entities.shape[1]
+        w_head, w_tail, w_dist = first.weight.split([bank_dim, bank_dim,
+                                                     self.config.dist_dim], dim=1)
+        hidden = ((entities @ w_head.T)[batch.pair_doc * E + batch.pair_h]      # [P, H]
+                  + (entities @ w_tail.T)[batch.pair_doc * E + batch.pair_t]
+                  + (self.dist_emb.weight @ w_dist.T)[batch.dist_ht] + first.bias)
+        return rest(hidden)                                          # [P, R]

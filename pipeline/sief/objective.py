@@ -71,8 +71,10 @@ def sentences_in_window(doc: Document, window: int) -> int:
 
 
 def removal_evidence(cfg: SIEFConfig, p: torch.Tensor, p_hat: torch.Tensor, labels: torch.Tensor,
-                     mentions_removed: torch.Tensor, rng: np.random.Generator) -> torch.Tensor:
-    """[P, R] bool: the removed sentence is evidence for (pair, r) (never NA, only gold)."""
+                     mentions_removed: torch.Tensor | None, rng: np.random.Generator
+                     ) -> torch.Tensor:
+    """[P, R] bool: the removed sentence is evidence for (pair, r) (never NA, only gold).
+    `mentions_removed` ([P] bool) is needed by the no_mention rule only."""
     if cfg.evidence_rule == "score":
         evidence = importance_score(p, p_hat) > cfg.beta
     elif cfg.evidence_rule == "random":
@@ -102,8 +104,10 @@ class SIEFObjective:
 
         p = torch.sigmoid(logits)
         with torch.no_grad():
+            mentions_removed = _mentions_removed(batch, docs, removed) \
+                if cfg.evidence_rule == "no_mention" else None  # a loop over documents
             evidence = removal_evidence(cfg, p, torch.sigmoid(logits_hat), batch.labels,
-                                        _mentions_removed(batch, docs, removed), rng)
+                                        mentions_removed, rng)
         weight = (~evidence).float()                                  # [P, R]
         if cfg.mask_vanished_pairs:
             weight = weight * _pairs_kept(batch, reduced)[:, None]

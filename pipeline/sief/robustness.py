@@ -42,7 +42,7 @@ class FactProbs:
     p_hat: np.ndarray        # [S, F] with sentence n removed (S = sentences in the window)
 
 
-@torch.no_grad()
+@torch.inference_mode()
 def removal_probs(model: torch.nn.Module, docs: Sequence[Document], featurize: Featurize,
                   collate: Collate, window: int, batch_size: int) -> list[FactProbs]:
     model.eval()

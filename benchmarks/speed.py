@@ -1,0 +1,313 @@
+"""Speed benchmark: every model, its pair-by-pair reference form beside the model as it is,
+on the same documents, in one run; where the time of a step goes.
+
+Run after `dvc repro prepare@docred prepare@dialogre`:
+    python -m benchmarks.speed [--models bilstm gain ...] [--device cpu|cuda] [--docs 48]
+                               [--overrides params.paper.yaml]
+
+Per model, each form is measured in a child process of its own, so that peak RSS (and on a
+GPU, peak allocated memory) belongs to that form alone:
+- reference (benchmarks/reference.py): train docs/s of the form before issue 11, and its
+  profile;
+- model: train docs/s, SIEF step / base step, dev evaluation, the robustness pass per
+  document, and the profile of a base step, a SIEF step and an evaluation batch.
+The dev evaluation of a DocRED model is the evaluate stage's work: forward, ranked metrics,
+intra / inter F1, predictions at theta and the official fixed-set scorer, over --eval-docs
+dev documents (all 500 by default; transformer rows: --eval-docs-transformer).
+Training uses the first --docs training documents (DialogRE: instances), batch 8, Adam.
+The last line printed is one JSON object keyed by model name.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+
+import numpy as np
+import torch
+from torch.autograd.profiler import record_function
+from torch.profiler import ProfilerActivity, profile
+
+from benchmarks.reference import FORWARD, reference_forward
+from benchmarks.setup import Bench, load_bench
+from pipeline.evaluation.categories import category_metrics
+from pipeline.evaluation.docred_metrics import score_predictions
+from pipeline.evaluation.predict import evaluate_probs, predict_probs, predictions_above
+from pipeline.models import MODELS
+from pipeline.sief.objective import SIEFConfig, SIEFObjective
+from pipeline.sief.robustness import removal_probs
+from pipeline.training.objectives import RelationObjective
+
+DIALOGRE_MODELS = ("bert", "berts")
+PHASES = ("objective", "collate", "featurize", "backward", "optimizer")
+"""Profiler ranges of a step; objective = collate (+ SIEF's featurize) + forward + loss."""
+
+
+class ReferenceForm(torch.nn.Module):
+    """The same model (same parameters) run by its pair-by-pair reference forward."""
+
+    def __init__(self, model: torch.nn.Module):
+        super().__init__()
+        self.model = model
+
+    def forward(self, batch):
+        return reference_forward(self.model, batch)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--models", nargs="+", default=list(MODELS))
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--docs", type=int, default=48, help="training documents to time")
+    p.add_argument("--batch-size", type=int, default=8)
+    p.add_argument("--eval-docs", type=int, default=500, help="dev documents, GloVe models")
+    p.add_argument("--eval-docs-transformer", type=int, default=100,
+                   help="dev documents (DialogRE: instances), transformer models")
+    p.add_argument("--robustness-docs", type=int, default=10)
+    p.add_argument("--overrides", help="a params overrides file (e.g. params.paper.yaml): "
+                   "its models.* sections replace params.yaml's")
+    p.add_argument("--processed", default="data/processed")
+    p.add_argument("--child", help=argparse.SUPPRESS)
+    p.add_argument("--form", choices=("reference", "model"), help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.child:
+        print(json.dumps(measure(args, args.child, args.form)))
+        return
+    print(f"device: {device_name(args.device)}; batch {args.batch_size}; {args.docs} training "
+          f"docs; sizes from params.yaml{' + ' + args.overrides if args.overrides else ''}",
+          flush=True)
+    summary = {}
+    for name in args.models:
+        forms = {form: run_child(args, name, form) for form in ("reference", "model")}
+        report(name, forms)
+        summary[name] = summarise(forms)
+    print(json.dumps(summary))
+
+
+def run_child(args: argparse.Namespace, name: str, form: str) -> dict:
+    argv = [sys.executable, "-m", "benchmarks.speed", "--child", name, "--form", form]
+    for key in ("device", "docs", "batch_size", "eval_docs", "eval_docs_transformer",
+                "robustness_docs", "overrides", "processed"):
+        if getattr(args, key) is not None:
+            argv += [f"--{key.replace('_', '-')}", str(getattr(args, key))]
+    done = subprocess.run(argv, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{name} ({form}) failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def device_name(device: str) -> str:
+    if torch.device(device).type == "cuda":
+        return torch.cuda.get_device_name(torch.device(device))
+    return f"CPU, {torch.get_num_threads()} torch threads"
+
+
+# --- one form of one model, in a child process ------------------------------------------
+
+def measure(args: argparse.Namespace, name: str, form: str) -> dict:
+    dataset = "dialogre" if name in DIALOGRE_MODELS else "docred"
+    bench = load_bench(f"{args.processed}/{dataset}", name, args.device, args.overrides)
+    has_reference = type(bench.model) in FORWARD
+    if form == "reference" and has_reference:
+        bench.model = ReferenceForm(bench.model)
+    n = min(args.docs, len(bench.train.docs))
+    base = RelationObjective(timed(bench.batcher, "collate"))
+    sief = SIEFObjective(SIEFConfig(), timed(bench.featurize, "featurize"),
+                         timed(bench.batcher, "collate"), bench.featurize.max_tokens)
+    train_steps(bench, base, args.batch_size, args.batch_size)       # warm-up
+    out = {"form": form, "has_reference": has_reference, "docs": n,
+           "base_s": train_steps(bench, base, n, args.batch_size),
+           "profile_base": profile_steps(bench, base, 2, args.batch_size),
+           "train_peak_rss_mb": peak_rss_mb()}
+    if form == "model":
+        out["sief_s"] = train_steps(bench, sief, n, args.batch_size)
+        out["profile_sief"] = profile_steps(bench, sief, 2, args.batch_size)
+        out.update(evaluation(bench, args, name, dataset))
+    out["peak_rss_mb"] = peak_rss_mb()
+    if torch.device(args.device).type == "cuda":
+        out["peak_gpu_mb"] = torch.cuda.max_memory_allocated() / 2 ** 20
+    return out
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed(function, phase: str):
+    """`function` inside a profiler range named `phase` (the step's collate / featurize)."""
+    def call(*a, **k):
+        with record_function(phase):
+            return function(*a, **k)
+    return call
+
+
+def train_steps(bench: Bench, objective, n_docs: int, batch_size: int) -> float:
+    """Seconds for Adam steps over the first n_docs training documents."""
+    model = bench.model.train()
+    optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=1e-3)
+    rng = np.random.default_rng(0)
+    synchronize(bench)
+    started = time.perf_counter()
+    for i in range(0, n_docs, batch_size):
+        with record_function("objective"):
+            loss, _ = objective(model, bench.train.docs[i:i + batch_size],
+                                bench.train.features[i:i + batch_size], rng)
+        optimizer.zero_grad()
+        with record_function("backward"):
+            loss.backward()
+        with record_function("optimizer"):
+            optimizer.step()
+    synchronize(bench)
+    return time.perf_counter() - started
+
+
+def synchronize(bench: Bench) -> None:
+    if next(bench.model.parameters()).is_cuda:
+        torch.cuda.synchronize()
+
+
+@contextmanager
+def module_ranges(model: torch.nn.Module):
+    """Profiler ranges 'module:<name>' around the forward of each of the model's children
+    (around `encode` for the token encoders, which the models call instead of forward)."""
+    handles, ranges, patched = [], {}, []
+    root = model.model if isinstance(model, ReferenceForm) else model
+    for child_name, child in root.named_children():
+        label = f"module:{child_name}"
+        if hasattr(child, "encode"):
+            child.encode = timed(child.encode, label)  # an instance attribute, removed below
+            patched.append(child)
+            continue
+
+        def enter(module, inputs, label=label):
+            ranges.setdefault(label, []).append(record_function(label).__enter__())
+
+        def leave(module, inputs, output, label=label):
+            ranges[label].pop().__exit__(None, None, None)
+
+        handles += [child.register_forward_pre_hook(enter), child.register_forward_hook(leave)]
+    try:
+        yield
+    finally:
+        for handle in handles:
+            handle.remove()
+        for child in patched:
+            del child.encode
+
+
+def profile_steps(bench: Bench, objective, steps: int, batch_size: int) -> dict:
+    """ms per step of each phase and of each child module's forward, and the top operators.
+
+    Children's forward times are what the direct call of a child costs (a reference form
+    that bypasses a child's forward, e.g. its classifier, shows the time under 'objective')."""
+    activities = [ProfilerActivity.CPU] + \
+        ([ProfilerActivity.CUDA] if next(bench.model.parameters()).is_cuda else [])
+    with module_ranges(bench.model), profile(activities=activities) as prof:
+        started = time.perf_counter()
+        train_steps(bench, objective, steps * batch_size, batch_size)
+        wall = time.perf_counter() - started
+    return breakdown(prof, steps, wall)
+
+
+def breakdown(prof, steps: int, wall: float) -> dict:
+    events = prof.key_averages()
+    ranges = {e.key: e.cpu_time_total / 1000 / steps for e in events
+              if e.key in PHASES or e.key.startswith("module:")}
+    ops = sorted((e for e in events if e.key.startswith("aten::")),
+                 key=lambda e: e.self_cpu_time_total, reverse=True)
+    total = sum(e.self_cpu_time_total for e in events) or 1.0
+    return {"wall_ms": 1000 * wall / steps, "ranges_ms": ranges,
+            "top_ops": [(e.key, round(100 * e.self_cpu_time_total / total, 1))
+                        for e in ops[:6]]}
+
+
+def evaluation(bench: Bench, args: argparse.Namespace, name: str, dataset: str) -> dict:
+    glove = dataset == "docred" and not name.endswith("_bert")
+    n = min(args.eval_docs if glove else args.eval_docs_transformer, len(bench.dev.docs))
+    docs, features = bench.dev.docs[:n], bench.dev.features[:n]
+    with module_ranges(bench.model), profile(activities=[ProfilerActivity.CPU]) as prof:
+        predict_probs(bench.model, features[:32], bench.batcher, 32)
+    out = {"profile_eval": breakdown(prof, 1, 0.0)}
+    synchronize(bench)
+    started = time.perf_counter()
+    probs = predict_probs(bench.model, features, bench.batcher, 32)
+    if dataset == "docred":  # what the evaluate stage does besides the forward pass
+        ranked = evaluate_probs(docs, probs)
+        category_metrics(docs, probs, ranked["theta"])
+        id2rel = [str(r) for r in range(probs[0].shape[1])]
+        score_predictions(predictions_above(docs, probs, ranked["theta"], id2rel), docs, id2rel)
+    out.update(eval_docs=n, eval_s=time.perf_counter() - started)
+    if glove:
+        with_evidence = [d for d in bench.dev.docs if any(f.evidence for f in d.facts)]
+        docs = with_evidence[:args.robustness_docs]
+        started = time.perf_counter()
+        removal_probs(bench.model, docs, bench.featurize, bench.batcher,
+                      bench.featurize.max_tokens, batch_size=32)
+        out["robustness_s_per_doc"] = (time.perf_counter() - started) / len(docs)
+        out["robustness_forward_docs_per_doc"] = \
+            sum(len(d.sents) + 1 for d in docs) / len(docs)
+    return out
+
+
+# --- the parent's report ------------------------------------------------------------------
+
+def summarise(forms: dict) -> dict:
+    ref, new = forms["reference"], forms["model"]
+    out = {"train_speedup": ref["base_s"] / new["base_s"],
+           "train_docs_per_s": new["docs"] / new["base_s"],
+           "reference_train_docs_per_s": ref["docs"] / ref["base_s"],
+           "sief_over_base": new["sief_s"] / new["base_s"],
+           "eval_docs_per_s": new["eval_docs"] / new["eval_s"],
+           "eval_docs": new["eval_docs"], "eval_s": new["eval_s"],
+           "peak_rss_mb": new["peak_rss_mb"], "train_peak_rss_mb": new["train_peak_rss_mb"],
+           "reference_train_peak_rss_mb": ref["train_peak_rss_mb"],
+           "has_reference": new["has_reference"]}
+    for key in ("robustness_s_per_doc", "peak_gpu_mb"):
+        if key in new:
+            out[key] = new[key]
+    if "peak_gpu_mb" in ref:
+        out["reference_peak_gpu_mb"] = ref["peak_gpu_mb"]
+    return {k: round(v, 4) if isinstance(v, float) else v for k, v in out.items()}
+
+
+def report(name: str, forms: dict) -> None:
+    s = summarise(forms)
+    ref, new = forms["reference"], forms["model"]
+    same = "" if s["has_reference"] else " (no reformulation: both forms are the model)"
+    print(f"\n## {name}{same}")
+    print(f"train docs/s: reference {s['reference_train_docs_per_s']:.1f} -> model "
+          f"{s['train_docs_per_s']:.1f} ({s['train_speedup']:.2f}x); SIEF step / base step "
+          f"{s['sief_over_base']:.2f}x; dev evaluation {s['eval_docs']} docs in "
+          f"{s['eval_s']:.1f} s ({s['eval_docs_per_s']:.1f} docs/s); peak RSS after training "
+          f"steps: reference {s['reference_train_peak_rss_mb']:.0f} MB, model "
+          f"{s['train_peak_rss_mb']:.0f} MB; after SIEF and evaluation {s['peak_rss_mb']:.0f} MB"
+          + (f"; robustness {1000 * s['robustness_s_per_doc']:.0f} ms per dev document "
+             f"({new['robustness_forward_docs_per_doc']:.1f} forward documents each)"
+             if "robustness_s_per_doc" in s else "")
+          + (f"; peak GPU memory {s['peak_gpu_mb']:.0f} MB" if "peak_gpu_mb" in s else ""))
+    columns = [("reference, base step", ref["profile_base"]),
+               ("model, base step", new["profile_base"]),
+               ("model, SIEF step", new["profile_sief"]),
+               ("model, eval batch of 32", new["profile_eval"])]
+    keys = sorted({k for _, prof in columns for k in prof["ranges_ms"]},
+                  key=lambda k: (k.startswith("module:"), k not in PHASES or PHASES.index(k), k))
+    print("| ms per step | " + " | ".join(label for label, _ in columns) + " |")
+    print("| --- |" + " --- |" * len(columns))
+    print("| wall | " + " | ".join(f"{prof['wall_ms']:.0f}" if prof["wall_ms"] else "-"
+                                   for _, prof in columns) + " |")
+    for key in keys:
+        print(f"| {key} | " + " | ".join(f"{prof['ranges_ms'].get(key, 0.0):.1f}"
+                                         for _, prof in columns) + " |")
+    for label, prof in columns:
+        print(f"top operators, {label} (% of self time): "
+              + ", ".join(f"{op} {pct}" for op, pct in prof["top_ops"]))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

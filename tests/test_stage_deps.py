@@ -1,0 +1,87 @@
+"""Each stage's code `deps` in dvc.yaml cover exactly the project modules its command runs.
+
+A stage's module and everything it imports from `pipeline/` and `stages/`, transitively
+(lazy imports inside functions included; read with ast, nothing is executed), must lie
+under a declared dep, or DVC keeps stale outputs when that code changes. And every declared
+code dep must hold some module the stage imports. Package `__init__.py` files with nothing
+but a docstring cannot change a result and need no dep.
+"""
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+ROOT = Path(__file__).resolve().parents[1]
+DVC = YAML(typ="safe", pure=True).load((ROOT / "dvc.yaml").read_text())
+PROJECT_PACKAGES = ("pipeline", "stages")
+
+
+def module_file(name: str) -> Path | None:
+    """The file of a project module (`pipeline.x.y`), or None (another library, a name)."""
+    if name.split(".")[0] not in PROJECT_PACKAGES:
+        return None
+    base = ROOT.joinpath(*name.split("."))
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.is_file():
+            return path
+    return None
+
+
+def imported_files(module: str) -> set[Path]:
+    """Files of `module` and of every project module it imports, transitively."""
+    seen: set[Path] = set()
+    todo = [module]
+    while todo:
+        name = todo.pop()
+        path = module_file(name)
+        if path is None or path in seen:
+            continue
+        seen.add(path)
+        parts = name.split(".")
+        todo += [".".join(parts[:i]) for i in range(1, len(parts))]  # parent packages run too
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                todo += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                # `from a import b`: b is a submodule or a name in a; module_file tells.
+                todo += [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+    return seen
+
+
+def has_code(path: Path) -> bool:
+    body = ast.parse(path.read_text()).body
+    docstring = body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+    return len(body) > (1 if docstring else 0)
+
+
+def stage_bodies():
+    for name, stage in sorted(DVC["stages"].items()):
+        yield name, stage.get("do", stage)
+
+
+@pytest.mark.parametrize("name,body", list(stage_bodies()), ids=[n for n, _ in stage_bodies()])
+def test_code_deps_are_exactly_what_the_stage_imports(name, body):
+    module = re.search(r"python -m ([\w.]+)", body["cmd"]).group(1)
+    needed = {p.relative_to(ROOT).as_posix() for p in imported_files(module)
+              if p.name != "__init__.py" or has_code(p)}
+    code_deps = [d for d in body["deps"] if d.split("/")[0] in PROJECT_PACKAGES]
+
+    def covers(dep: str, file: str) -> bool:
+        return file == dep or file.startswith(dep.rstrip("/") + "/")
+
+    missing = sorted(f for f in needed if not any(covers(d, f) for d in code_deps))
+    unused = sorted(d for d in code_deps if not any(covers(d, f) for f in needed))
+    assert not missing, f"{name}: imported but not in deps: {missing}"
+    assert not unused, f"{name}: in deps but never imported: {unused}"
+
+
+def test_the_import_walk_follows_lazy_and_from_imports(tmp_path):
+    # stages.evaluate imports pipeline.evaluation.predict, which imports
+    # pipeline.data.glove_view (`from pipeline.data.glove_view import ...`).
+    files = {p.relative_to(ROOT).as_posix() for p in imported_files("stages.evaluate")}
+    assert {"stages/evaluate.py", "pipeline/evaluation/predict.py",
+            "pipeline/data/glove_view.py", "pipeline/models/__init__.py"} <= files
+    assert not has_code(ROOT / "pipeline" / "__init__.py")
+    assert has_code(ROOT / "pipeline" / "models" / "__init__.py")
