@@ -13,6 +13,7 @@ from pipeline.reporting.case_study import (CaseStudyConfig, case_study_frame, ch
                                            subsets)
 from stages.common import DATA, load_sections
 from stages.runs import device_from, load_trained_run
+
 PARAMS = ("case_study", "runtime")
 
 

@@ -13,6 +13,7 @@ from pipeline.evaluation.settings import EvaluateConfig
 from pipeline.models import encoder_name
 from stages.common import load_sections, parse_args
 from stages.runs import device_from, load_trained_run
+
 PARAMS = ("evaluate", "runtime")
 
 

@@ -13,6 +13,7 @@ from pipeline.sief.robustness import (RobustnessConfig, evidence_metrics, non_ev
                                       removal_probs, robustness_metrics)
 from stages.common import load_sections, parse_args
 from stages.runs import device_from, load_trained_run
+
 PARAMS = ("robustness", "runtime")
 
 

@@ -62,7 +62,6 @@ class EntityPairBilinear(nn.Module):
 
     def __init__(self, entity_dim: int, dist_dim: int, out: int):
         super().__init__()
-        self.entity_dim = entity_dim
         side = entity_dim + dist_dim
         self.weight = nn.Parameter(torch.empty(out, side, side))
         self.bias = nn.Parameter(torch.empty(out))
