@@ -10,7 +10,7 @@ import torch
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from torch_geometric.utils import scatter, softmax
 
-from pipeline.data.glove_view import Batch
+from pipeline.data.features import Batch
 from pipeline.models.bilstm import BiLSTM
 from pipeline.models.gain import GAIN
 from pipeline.models.hetergsan import HeterGSAN

@@ -6,10 +6,9 @@ from pathlib import Path
 
 import torch
 
-from pipeline.config import build
-from pipeline.data.glove_view import Collate, GloveFeaturizer, make_collate
+from pipeline.data.features import Collate, Featurizer, make_collate
 from pipeline.data.prepare import Processed, load_featurizer, load_meta, load_split, load_vectors
-from pipeline.models import model_class
+from pipeline.models import build_model_config
 from pipeline.training.run import new_model
 from stages.common import read_params
 
@@ -19,22 +18,23 @@ class Bench:
     model: torch.nn.Module
     train: Processed
     dev: Processed
-    featurize: GloveFeaturizer
+    featurize: Featurizer
     batcher: Collate
 
 
-def load_bench(processed: str, model_name: str, device: str = "cpu",
+def load_bench(processed: str, model_name: str, encoder: str, device: str = "cpu",
                overrides: str | None = None) -> Bench:
-    """Data of `processed` and a fresh model sized by params.yaml's `models.<model_name>`,
-    or by that section of the `overrides` file (e.g. params.paper.yaml) where it has one."""
+    """Data of `processed` and a fresh model sized by params.yaml's `models.<model_name>` and
+    `encoders.<encoder>`, or by those sections of the `overrides` file (e.g.
+    params.paper.yaml) where it has them."""
     data = Path(processed)
     meta = load_meta(data)
-    section = read_params()["models"][model_name]
+    params = read_params()
     if overrides:
-        section = merged(section, read_params(Path(overrides)).get("models", {})
-                         .get(model_name, {}))
-    cfg = build(model_class(model_name).config_class, section, f"models.{model_name}")
-    model = new_model(model_name, cfg, meta["dims"], load_vectors(data), seed=0,
+        params = merged(params, read_params(Path(overrides)))
+    cfg = build_model_config(params["models"][model_name], params["encoders"][encoder],
+                             f"models.{model_name}")
+    model = new_model(cfg, meta["dims"], load_vectors(data), seed=0,
                       device=torch.device(device))
     return Bench(model, load_split(data, "train"), load_split(data, "dev"),
                  load_featurizer(data),

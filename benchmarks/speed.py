@@ -2,10 +2,11 @@
 on the same documents, in one run; where the time of a step goes.
 
 Run after `dvc repro prepare@docred prepare@dialogre`:
-    python -m benchmarks.speed [--models bilstm gain ...] [--device cpu|cuda] [--docs 48]
+    python -m benchmarks.speed [--runs bilstm:glove gain:transformer ...] [--device cpu|cuda]
+                               [--docs 48]
                                [--overrides params.paper.yaml]
 
-Per model, each form is measured in a child process of its own, so that peak RSS (and on a
+Per run (model:encoder of params.yaml's grid), each form is measured in a child process of its own, so that peak RSS (and on a
 GPU, peak allocated memory) belongs to that form alone:
 - reference (benchmarks/reference.py): train docs/s of the form before issue 11, and its
   profile;
@@ -15,7 +16,7 @@ The dev evaluation of a DocRED model is the evaluate stage's work: forward, rank
 intra / inter F1, predictions at theta and the official fixed-set scorer, over --eval-docs
 dev documents (all 500 by default; transformer rows: --eval-docs-transformer).
 Training uses the first --docs training documents (DialogRE: instances), batch 8, Adam.
-The last line printed is one JSON object keyed by model name.
+The last line printed is one JSON object keyed by model:encoder.
 """
 from __future__ import annotations
 
@@ -37,12 +38,11 @@ from benchmarks.setup import Bench, load_bench
 from pipeline.evaluation.categories import category_metrics
 from pipeline.evaluation.docred_metrics import score_predictions
 from pipeline.evaluation.predict import evaluate_probs, predict_probs, predictions_above
-from pipeline.models import MODELS
 from pipeline.sief.objective import SIEFConfig, SIEFObjective
 from pipeline.sief.robustness import removal_probs
 from pipeline.training.objectives import RelationObjective
+from stages.common import read_params
 
-DIALOGRE_MODELS = ("bert", "berts")
 PHASES = ("objective", "collate", "featurize", "backward", "optimizer")
 """Profiler ranges of a step; objective = collate (+ SIEF's featurize) + forward + loss."""
 
@@ -61,7 +61,8 @@ class ReferenceForm(torch.nn.Module):
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--models", nargs="+", default=list(MODELS))
+    p.add_argument("--runs", nargs="+", default=grid_runs(),
+                   help="model:encoder pairs of params.yaml's grid (default: all of them)")
     p.add_argument("--device", default="cpu")
     p.add_argument("--docs", type=int, default=48, help="training documents to time")
     p.add_argument("--batch-size", type=int, default=8)
@@ -70,7 +71,7 @@ def main() -> None:
                    help="dev documents (DialogRE: instances), transformer models")
     p.add_argument("--robustness-docs", type=int, default=10)
     p.add_argument("--overrides", help="a params overrides file (e.g. params.paper.yaml): "
-                   "its models.* sections replace params.yaml's")
+                   "its models.* and encoders.* sections replace params.yaml's")
     p.add_argument("--processed", default="data/processed")
     p.add_argument("--child", help=argparse.SUPPRESS)
     p.add_argument("--form", choices=("reference", "model"), help=argparse.SUPPRESS)
@@ -82,7 +83,7 @@ def main() -> None:
           f"docs; sizes from params.yaml{' + ' + args.overrides if args.overrides else ''}",
           flush=True)
     summary = {}
-    for name in args.models:
+    for name in args.runs:
         forms = {form: run_child(args, name, form) for form in ("reference", "model")}
         report(name, forms)
         summary[name] = summarise(forms)
@@ -109,9 +110,25 @@ def device_name(device: str) -> str:
 
 # --- one form of one model, in a child process ------------------------------------------
 
+def grid_runs() -> list[str]:
+    """Every model:encoder of params.yaml's grid."""
+    return [f"{m}:{e}" for grid in read_params()["grid"].values()
+            for m in grid["models"] for e in grid["encoders"]]
+
+
+def run_dataset(model: str, encoder: str) -> str:
+    """The dataset of a model:encoder pair (the grid entry that lists both)."""
+    for dataset, grid in read_params()["grid"].items():
+        if model in grid["models"] and encoder in grid["encoders"]:
+            return dataset
+    raise SystemExit(f"{model}:{encoder} is not in params.yaml's grid")
+
+
 def measure(args: argparse.Namespace, name: str, form: str) -> dict:
-    dataset = "dialogre" if name in DIALOGRE_MODELS else "docred"
-    bench = load_bench(f"{args.processed}/{dataset}", name, args.device, args.overrides)
+    model_name, encoder = name.split(":")
+    dataset = run_dataset(model_name, encoder)
+    bench = load_bench(f"{args.processed}/{dataset}", model_name, encoder, args.device,
+                       args.overrides)
     has_reference = type(bench.model) in FORWARD
     if form == "reference" and has_reference:
         bench.model = ReferenceForm(bench.model)
@@ -227,7 +244,7 @@ def breakdown(prof, steps: int, wall: float) -> dict:
 
 
 def evaluation(bench: Bench, args: argparse.Namespace, name: str, dataset: str) -> dict:
-    glove = dataset == "docred" and not name.endswith("_bert")
+    glove = dataset == "docred" and bench.model.config.encoder.kind == "glove"
     n = min(args.eval_docs if glove else args.eval_docs_transformer, len(bench.dev.docs))
     docs, features = bench.dev.docs[:n], bench.dev.features[:n]
     with module_ranges(bench.model), profile(activities=[ProfilerActivity.CPU]) as prof:

@@ -46,7 +46,8 @@ def _coerce(hint: Any, value: Any, where: str) -> Any:
                 return _coerce(arg, value, where)
             except ConfigError as err:
                 errors.append(str(err))
-        raise ConfigError(f"{where}: {value!r} matches none of {args}")
+        raise ConfigError(f"{where}: {value!r} matches none of the allowed forms: "
+                          + " | ".join(errors))
     if origin is typing.Literal:
         if value not in args:
             raise ConfigError(f"{where}: {value!r} is not one of {list(args)}")
@@ -86,3 +87,14 @@ def _coerce(hint: Any, value: Any, where: str) -> Any:
 def to_dict(config: Any) -> dict:
     """Plain-dict view of a config (for checkpoints and logs)."""
     return dataclasses.asdict(config)
+
+
+def flatten(tree: dict, prefix: str = "") -> dict[str, Any]:
+    """{'a': {'b': 1}} -> {'a.b': 1}; lists and empty mappings stay values."""
+    out: dict[str, Any] = {}
+    for key, value in tree.items():
+        if isinstance(value, dict) and value:
+            out.update(flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out

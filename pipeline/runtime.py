@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 import torch
 
+from pipeline.config import build
+
 
 @dataclass(frozen=True)
 class RuntimeConfig:
@@ -23,3 +25,8 @@ def setup_runtime(cfg: RuntimeConfig) -> torch.device:
     if device.type == "cuda" and not torch.cuda.is_available():
         raise RuntimeError(f"runtime.device is {cfg.device!r} but CUDA is not available here")
     return device
+
+
+def runtime_device(section: dict) -> torch.device:
+    """Apply a params `runtime` section; returns the device to run on."""
+    return setup_runtime(build(RuntimeConfig, section, "runtime"))

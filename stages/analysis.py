@@ -1,52 +1,60 @@
-"""DVC stage `analysis@<dataset>-<model>-<setting>`: one short SIEF run for Tables 5, 6 and
-Figure 4.
+"""DVC stage `analysis@<dataset>-<model>-<encoder>-<setting>`: one short SIEF run for
+Tables 5, 6 and Figure 4.
 
 Every setting fine-tunes the base checkpoint for `analysis.epochs` on the first
 `analysis.train_docs` training documents (0 = all) with the `sief` section changed by
-`analysis.settings.<setting>` (e.g. evidence_rule: random), so the settings of
-one model differ only in that change. The best dev metrics go to
-data/results/<dataset>/<model>/analysis-<setting>/dev.json (read by the report).
+`analysis.settings.<setting>` (e.g. evidence_rule: random), so the settings of one model
+differ only in that change. The best dev metrics go to --metrics (read by the report).
+
+    python -m stages.analysis --dataset docred --model gain --encoder glove --setting rand
+        --data data/processed/docred --base data/runs/docred/gain/glove/base/model.pt
+        --out data/runs/docred/gain/glove/analysis/rand
+        --metrics data/results/docred/gain/glove/analysis/rand/dev.json
 """
 from __future__ import annotations
 
-import argparse
 import dataclasses
+from pathlib import Path
 
 from pipeline.config import build
 from pipeline.data.jsonio import write_json
+from pipeline.models import build_model_config
+from pipeline.runtime import runtime_device
 from pipeline.sief.objective import SIEFConfig
-from stages.common import load_sections, results_dir
-from stages.sief import finetune, sief_objective
+from pipeline.training.loop import ScheduleConfig
+from pipeline.training.run import train_run
+from stages.common import load_sections, resume_file, run_parser
 
-PARAMS = ("train", "models.{model}", "sief", "analysis.epochs", "analysis.train_docs",
-          "analysis.settings.{setting}", "runtime")
-
-
-def analysis_config(sief: dict, epochs: int, overrides: dict, setting: str) -> SIEFConfig:
-    """The sief section with the setting's overrides and the analysis epochs (typed)."""
-    cfg = build(SIEFConfig, {**sief, **(overrides or {})}, f"analysis.settings.{setting}")
-    return dataclasses.replace(cfg, epochs=epochs)
+PARAMS = ("schedules.{dataset}.{encoder}", "models.{model}", "encoders.{encoder}", "sief",
+          "analysis.epochs", "analysis.train_docs", "analysis.settings.{setting}", "runtime")
 
 
-def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--dataset", required=True)
-    p.add_argument("--model", required=True)
-    p.add_argument("--setting", required=True)
-    args = p.parse_args()
-    params = load_sections(PARAMS, model=args.model, setting=args.setting)
-    sief = analysis_config(params["sief"], int(params["analysis.epochs"]),
-                           params[f"analysis.settings.{args.setting}"], args.setting)
-    variant = f"analysis-{args.setting}"
-    train_docs = int(params["analysis.train_docs"])
-    result = finetune(args.dataset, args.model, variant, params, sief, sief_objective(sief),
-                      train_docs=train_docs)
-    out = results_dir(args.dataset, args.model, variant)
-    out.mkdir(parents=True, exist_ok=True)
-    write_json(out / "dev.json",
-               {"setting": args.setting, "sief": dataclasses.asdict(sief),
-                "train_docs": train_docs, "best_epoch": result.best_epoch,
-                "dev": result.best_dev}, indent=1)
+def main(argv: list[str] | None = None) -> None:
+    p = run_parser(__doc__)
+    p.add_argument("--setting", required=True, help="params.yaml analysis.settings.<setting>")
+    p.add_argument("--base", required=True, type=Path, help="the base run's model.pt")
+    p.add_argument("--out", required=True, type=Path, help="the run's directory")
+    p.add_argument("--metrics", required=True, type=Path, help="the run's best dev metrics")
+    args = p.parse_args(argv)
+    params = load_sections(PARAMS, dataset=args.dataset, model=args.model, encoder=args.encoder,
+                           setting=args.setting)
+    key = f"schedules.{args.dataset}.{args.encoder}"
+    schedule = build(ScheduleConfig, params[key], key)
+    model = build_model_config(params[f"models.{args.model}"],
+                               params[f"encoders.{args.encoder}"], f"models.{args.model}")
+    setting = f"analysis.settings.{args.setting}"
+    sief = build(SIEFConfig, {**params["sief"], **(params[setting] or {})}, setting)
+    train_docs = params["analysis.train_docs"]
+    result = train_run(model, dataclasses.replace(schedule.finetuning(),
+                                                  epochs=params["analysis.epochs"]),
+                       args.data, args.out, init=args.base, sief=sief,
+                       resume=resume_file(args.out), train_docs=train_docs,
+                       device=runtime_device(params["runtime"]),
+                       tags={"setting": args.setting})
+    args.metrics.parent.mkdir(parents=True, exist_ok=True)
+    write_json(args.metrics, {"setting": args.setting, "sief": dataclasses.asdict(sief),
+                              "train_docs": train_docs, "best_epoch": result.best_epoch,
+                              "dev": result.best_dev}, indent=1)
 
 
 if __name__ == "__main__":

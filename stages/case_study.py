@@ -1,7 +1,17 @@
-"""DVC stage `case_study@<dataset>`: a Figure 6-style case study, base vs +SIEF."""
+"""DVC stage `case_study@<dataset>`: a Figure 6-style case study, base vs +SIEF, of the
+model `case_study.model` (GloVe encoder).
+
+    python -m stages.case_study --data data/processed/docred
+        --base data/runs/docred/gain/glove/base/model.pt
+        --sief data/runs/docred/gain/glove/sief/model.pt
+        --base-results data/results/docred/gain/glove/base
+        --sief-results data/results/docred/gain/glove/sief
+        --out data/results/docred/case_study
+"""
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import pandas as pd
 
@@ -11,36 +21,44 @@ from pipeline.data.prepare import load_featurizer, load_split
 from pipeline.reporting.case_study import (CaseStudyConfig, case_study_frame, choose_fact,
                                            document_markdown, plot_case_study, subset_probabilities,
                                            subsets)
-from stages.common import DATA, load_sections
-from stages.runs import device_from, load_trained_run
+from pipeline.runtime import runtime_device
+from pipeline.training.run import load_run
+from stages.common import load_sections
 
 PARAMS = ("case_study", "runtime")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--dataset", required=True)
-    args = p.parse_args()
+    p.add_argument("--data", required=True, type=Path, help="the processed dataset directory")
+    for job in ("base", "sief"):
+        p.add_argument(f"--{job}", required=True, type=Path, help=f"the {job} run's model.pt")
+        p.add_argument(f"--{job}-results", required=True, type=Path,
+                       help=f"the {job} run's results (robustness.json, robustness_points.csv)")
+    p.add_argument("--out", required=True, type=Path, help="the case study's directory")
+    args = p.parse_args(argv)
     params = load_sections(PARAMS)
     cfg = build(CaseStudyConfig, params["case_study"], "case_study")
-    device = device_from(params)
-    runs = {v: load_trained_run(argparse.Namespace(dataset=args.dataset, model=cfg.model,
-                                                   variant=v), device)
-            for v in ("base", "sief")}
-    thetas = {v: read_json(run.out / "robustness.json")["theta"] for v, run in runs.items()}
-    points = {v: pd.read_csv(run.out / "robustness_points.csv") for v, run in runs.items()}
-    docs = {d.title: d for d in load_split(runs["base"].data, "dev").docs}
+    device = runtime_device(params["runtime"])
+    runs = {"base": load_run(args.base, args.data, device),
+            "sief": load_run(args.sief, args.data, device)}
+    results = {"base": args.base_results, "sief": args.sief_results}
+    thetas = {job: read_json(folder / "robustness.json")["theta"]
+              for job, folder in results.items()}
+    points = {job: pd.read_csv(folder / "robustness_points.csv")
+              for job, folder in results.items()}
+    docs = {d.title: d for d in load_split(args.data, "dev").docs}
     title, h, t, r = choose_fact(points["base"], points["sief"], thetas["base"], thetas["sief"],
                                  {k: len(d.sents) for k, d in docs.items()}, cfg.max_sentences)
     doc = docs[title]
     evidence = next(f.evidence for f in doc.facts if (f.h, f.t, f.r) == (h, t, r))
     labels, kept = zip(*subsets(doc, evidence))
-    featurize = load_featurizer(runs["base"].data)
-    probs = {v: subset_probabilities(run.model, doc, (h, t, r), kept, featurize, run.batcher)
-             for v, run in runs.items()}
+    featurize = load_featurizer(args.data)
+    probs = {job: subset_probabilities(run.model, doc, (h, t, r), kept, featurize, run.batcher)
+             for job, run in runs.items()}
     frame = case_study_frame(labels, kept, probs["base"], probs["sief"], thetas["base"],
                              thetas["sief"])
-    out = DATA / "results" / args.dataset / "case_study"
+    out = args.out
     out.mkdir(parents=True, exist_ok=True)
     relation = runs["base"].meta["id2rel"][r]
     frame.to_csv(out / "case_study.csv", index=False)

@@ -1,14 +1,13 @@
-"""What every stage shares: reading declared params sections, the data layout, argv.
+"""What every stage shares: its declared params sections, argv, and the resume location.
 
 Light on purpose (no torch, no models): download and prepare import it too, and DVC
-re-runs a stage when any module it imports changes (tests/test_stage_deps.py).
-The stages that train or load a model share stages/runs.py.
+re-runs a stage when any module it imports changes (tests/test_stage_deps.py). Paths come
+from argv, spelled out in each stage's dvc.yaml `cmd` with the same strings as its `deps`
+and `outs`; nothing here builds them from names.
 """
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -17,11 +16,14 @@ from ruamel.yaml import YAML
 from pipeline.errors import ConfigError
 
 PARAMS_FILE = Path("params.yaml")
-DATA = Path("data")
+RESUME_DIR = Path("data/resume")
 
 
 def read_params(path: Path = PARAMS_FILE) -> dict:
     # ruamel reads 1e-3 as a float (PyYAML reads it as a string).
+    if not path.exists():
+        raise ConfigError(f"{path.resolve()}: no params file; run the stages from the "
+                          "repository's root (where dvc.yaml is)")
     with open(path, encoding="utf-8") as handle:
         return YAML(typ="safe", pure=True).load(handle) or {}
 
@@ -45,47 +47,26 @@ def load_sections(declared: Sequence[str], path: Path = PARAMS_FILE, **names: st
     return out
 
 
-def raw_dir(dataset: str) -> Path:
-    return DATA / "raw" / dataset
+def resume_file(out_dir: Path) -> Path:
+    """Where a run's per-epoch state is kept: outside DVC's outputs (DVC deletes those
+    before a stage runs), named after the run's directory."""
+    return RESUME_DIR / ("-".join(Path(out_dir).parts) + ".pt")
 
 
-def processed_dir(dataset: str) -> Path:
-    return DATA / "processed" / dataset
-
-
-def run_dir(dataset: str, model: str, variant: str) -> Path:
-    return DATA / "runs" / dataset / model / variant
-
-
-def results_dir(dataset: str, model: str, variant: str) -> Path:
-    return DATA / "results" / dataset / model / variant
-
-
-def resume_path(dataset: str, model: str, variant: str) -> Path:
-    """Outside DVC's outputs (DVC deletes those before a stage runs), so it survives."""
-    return DATA / "resume" / f"{dataset}-{model}-{variant.replace('/', '-')}.pt"
-
-
-def fingerprint(configs: dict, files: Sequence[Path]) -> str:
-    """Identity of a training run: its configs and the bytes of its input files."""
-    digest = hashlib.sha256(json.dumps(configs, sort_keys=True, default=str).encode())
-    for file in files:
-        digest.update(Path(file).read_bytes())
-    return digest.hexdigest()
-
-
-def parse_args(description: str, *, model: bool = True, variant: bool = False,
-               schedule: bool = False) -> argparse.Namespace:
-    """--dataset always; --model and --variant for the stages that work on one run;
-    --schedule / --sief name the training and SIEF sections of the training stages (train /
-    sief for the GloVe models, train_bert / sief_bert, dialogre_train / dialogre_sief)."""
+def run_parser(description: str) -> argparse.ArgumentParser:
+    """argv of a stage that works on one run: its fields and its data directory."""
     p = argparse.ArgumentParser(description=description)
-    p.add_argument("--dataset", default="docred")
-    if model:
-        p.add_argument("--model", required=True)
-    if variant:
-        p.add_argument("--variant", default="base")
-    if schedule:
-        p.add_argument("--schedule", default="train")
-        p.add_argument("--sief", default="sief")
-    return p.parse_args()
+    p.add_argument("--dataset", required=True, help="the dataset's name (params sections)")
+    p.add_argument("--model", required=True, help="params.yaml models.<model>")
+    p.add_argument("--encoder", required=True, help="params.yaml encoders.<encoder>")
+    p.add_argument("--data", required=True, type=Path, help="the processed dataset directory")
+    return p
+
+
+def checkpoint_parser(description: str) -> argparse.ArgumentParser:
+    """argv of a stage that scores one trained run."""
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--data", required=True, type=Path, help="the processed dataset directory")
+    p.add_argument("--checkpoint", required=True, type=Path, help="the run's model.pt")
+    p.add_argument("--out", required=True, type=Path, help="the run's results directory")
+    return p

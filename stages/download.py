@@ -1,40 +1,31 @@
-"""DVC stage `download@<dataset>`: raw files into data/raw/<dataset>/."""
+"""DVC stage `download@<dataset>`: the raw files of `<dataset>.files` into --out.
+
+    python -m stages.download --dataset docred --out data/raw/docred
+"""
 from __future__ import annotations
 
+import argparse
 import dataclasses
 from pathlib import Path
 
 from pipeline.config import build
-from pipeline.data.download import DownloadConfig, fetch
+from pipeline.data.download import DownloadConfig, fetch, mirror_roots
 from pipeline.data.jsonio import write_json
-from stages.common import load_sections, parse_args, raw_dir
+from stages.common import load_sections
 
 PARAMS = ("download", "{dataset}.files")
 
 
-def mirror_roots(mirrors: tuple[str, ...], cwd: Path) -> tuple[str, ...]:
-    """Relative mirrors resolve against the repository root (the stage's working directory).
-
-    `dvc exp run --queue` runs stages in a copy under `<repo>/.dvc/tmp/exps/...`, where a
-    relative mirror such as `../shared/data` would point nowhere: there it is also tried
-    against the repository that owns the copy.
-    """
-    owner = Path(*cwd.parts[:cwd.parts.index(".dvc")]) if ".dvc" in cwd.parts else None
-    out = []
-    for mirror in mirrors:
-        out.append(mirror)
-        if owner is not None and not Path(mirror).is_absolute():
-            out.append(str(owner / mirror))
-    return tuple(out)
-
-
-def main() -> None:
-    args = parse_args(__doc__, model=False)
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--dataset", required=True, help="params.yaml <dataset>.files")
+    p.add_argument("--out", required=True, type=Path, help="the raw directory")
+    args = p.parse_args(argv)
     params = load_sections(PARAMS, dataset=args.dataset)
     cfg = build(DownloadConfig, params["download"], "download")
     cfg = dataclasses.replace(cfg, mirrors=mirror_roots(cfg.mirrors, Path.cwd()))
     files = params[f"{args.dataset}.files"]
-    dest = raw_dir(args.dataset)
+    dest = args.out
     report = []
     for role, relpath in files.items():
         entry = fetch(relpath, dest, cfg)

@@ -1,4 +1,10 @@
-"""DVC stage `evaluate@<dataset>-<model>-<variant>`: dev metrics, dev and test predictions."""
+"""DVC stage `evaluate@<dataset>-<model>-<encoder>-<job>`: DocRED dev metrics, dev and test
+predictions of one checkpoint.
+
+    python -m stages.evaluate --data data/processed/docred
+        --checkpoint data/runs/docred/gain/glove/base/model.pt
+        --out data/results/docred/gain/glove/base
+"""
 from __future__ import annotations
 
 import json
@@ -10,28 +16,29 @@ from pipeline.evaluation.docred_metrics import score_predictions
 from pipeline.evaluation.categories import category_metrics
 from pipeline.evaluation.predict import evaluate_probs, predict_probs, predictions_above
 from pipeline.evaluation.settings import EvaluateConfig
-from pipeline.models import encoder_name
-from stages.common import load_sections, parse_args
-from stages.runs import device_from, load_trained_run
+from pipeline.models import encoder_label
+from pipeline.runtime import runtime_device
+from pipeline.training.run import load_run
+from stages.common import checkpoint_parser, load_sections
 
-PARAMS = ("evaluate", "runtime")
+PARAMS = ("evaluate.docred", "runtime")
 
 
-def main() -> None:
-    args = parse_args(__doc__, variant=True)
+def main(argv: list[str] | None = None) -> None:
+    args = checkpoint_parser(__doc__).parse_args(argv)
     params = load_sections(PARAMS)
-    cfg = build(EvaluateConfig, params["evaluate"], "evaluate")
-    run = load_trained_run(args, device_from(params))
+    cfg = build(EvaluateConfig, params["evaluate.docred"], "evaluate.docred")
+    run = load_run(args.checkpoint, args.data, runtime_device(params["runtime"]))
     model, batcher, meta = run.model, run.batcher, run.meta
 
-    dev = load_split(run.data, "dev")
+    dev = load_split(args.data, "dev")
     dev_probs = predict_probs(model, dev.features, batcher, cfg.batch_size, desc="dev")
     ranked = evaluate_probs(dev.docs, dev_probs)
     theta = ranked["theta"] if cfg.theta_from == "f1" else ranked["ign_theta"]
     dev_rows = predictions_above(dev.docs, dev_probs, theta, meta["id2rel"])
     official = score_predictions(dev_rows, dev.docs, meta["id2rel"])
 
-    test = load_split(run.data, "test")
+    test = load_split(args.data, "test")
     test_probs = predict_probs(model, test.features, batcher, cfg.batch_size, desc="test")
     test_rows = predictions_above(test.docs, test_probs, theta, meta["id2rel"])
 
@@ -43,10 +50,11 @@ def main() -> None:
                **category_metrics(dev.docs, dev_probs, theta),
                "test": {"predictions": len(test_rows)},
                "best_epoch": run.checkpoint["best_epoch"],
-               "encoder": encoder_name(run.checkpoint["model"])}
-    write_json(run.out / "metrics.json", metrics, indent=1)
-    write_json(run.out / "dev_predictions.json.gz", dev_rows)
-    write_json(run.out / "result.json",
+               "encoder": encoder_label(model.config)}
+    args.out.mkdir(parents=True, exist_ok=True)
+    write_json(args.out / "metrics.json", metrics, indent=1)
+    write_json(args.out / "dev_predictions.json.gz", dev_rows)
+    write_json(args.out / "result.json",
                [{k: r[k] for k in ("title", "h_idx", "t_idx", "r")} for r in test_rows])
     print(json.dumps(metrics, indent=1))
 

@@ -1,35 +1,34 @@
-"""Print `-S key=value` flags for `dvc exp run` from a YAML file of params overrides.
+"""Params overrides from a YAML file (params.paper.yaml, params.smoke.yaml): print them as
+`-S key=value` flags for a tracked experiment, or write them into params.yaml.
 
     dvc exp run $(python -m stages.overrides params.paper.yaml)
+    python -m stages.overrides params.smoke.yaml --apply && dvc repro
+
+Not a stage: a helper for the command line (it never runs inside the pipeline).
 """
 from __future__ import annotations
 
+import argparse
 import json
-import sys
 from pathlib import Path
-from typing import Any
 
+from ruamel.yaml import YAML
+
+from pipeline.config import flatten
 from stages.common import read_params
 
 
-def flatten(tree: dict, prefix: str = "") -> dict[str, Any]:
-    """{'a': {'b': 1}} -> {'a.b': 1}; lists stay values."""
-    out: dict[str, Any] = {}
-    for key, value in tree.items():
-        dotted = f"{prefix}{key}"
-        if isinstance(value, dict):
-            out.update(flatten(value, dotted + "."))
-        else:
-            out[dotted] = value
-    return out
+def checked_overrides(path: Path, base: Path) -> dict[str, object]:
+    """The overrides of `path` as dotted keys; every key must exist in `base`."""
+    overrides = flatten(read_params(path))
+    unknown = sorted(set(overrides) - set(flatten(read_params(base))))
+    if unknown:
+        raise SystemExit(f"{path}: keys not in {base}: {unknown}")
+    return overrides
 
 
 def override_flags(path: Path, base: Path = Path("params.yaml")) -> list[str]:
-    overrides = flatten(read_params(path))
-    known = flatten(read_params(base))
-    unknown = sorted(set(overrides) - set(known))
-    if unknown:
-        raise SystemExit(f"{path}: keys not in {base}: {unknown}")
+    overrides = checked_overrides(path, base)
     # JSON is valid YAML, so DVC parses lists, numbers and strings back as they were.
     flags = [f"--set-param={key}={json.dumps(value, separators=(',', ':'))}"
              for key, value in overrides.items()]
@@ -39,10 +38,31 @@ def override_flags(path: Path, base: Path = Path("params.yaml")) -> list[str]:
     return flags
 
 
+def apply_overrides(path: Path, base: Path = Path("params.yaml")) -> None:
+    """Write the overrides of `path` into `base`, its comments and layout kept."""
+    overrides = checked_overrides(path, base)
+    yaml = YAML()  # round-trip: comments stay
+    params = yaml.load(base.read_text(encoding="utf-8"))
+    for dotted, value in overrides.items():
+        *parents, last = dotted.split(".")
+        node = params
+        for key in parents:
+            node = node[key]
+        node[last] = value
+    with open(base, "w", encoding="utf-8") as handle:
+        yaml.dump(params, handle)
+
+
 def main() -> None:
-    if len(sys.argv) != 2:
-        raise SystemExit(__doc__)
-    print(" ".join(override_flags(Path(sys.argv[1]))))
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("overrides", type=Path, help="a YAML file of params overrides")
+    p.add_argument("--apply", action="store_true", help="write them into params.yaml")
+    args = p.parse_args()
+    if args.apply:
+        apply_overrides(args.overrides)
+    else:
+        print(" ".join(override_flags(args.overrides)))
 
 
 if __name__ == "__main__":

@@ -1,30 +1,36 @@
-"""DVC stage `prepare@<dataset>`: canonical documents, GloVe view and statistics (DocRED,
-DialogRE)."""
+"""DVC stage `prepare@<dataset>`: canonical documents, feature view and statistics (DocRED,
+DialogRE).
+
+    python -m stages.prepare --dataset docred --raw data/raw/docred --out data/processed/docred
+"""
 from __future__ import annotations
 
+import argparse
 import json
+from pathlib import Path
 
 from pipeline.config import build
 from pipeline.data.dialogre import DialogREConfig
-from pipeline.data.prepare import DocREDConfig, GloveConfig, prepare_dialogre, prepare_docred
-from stages.common import load_sections, parse_args, processed_dir, raw_dir
+from pipeline.data.prepare import DocREDConfig, FeaturesConfig, prepare_dialogre, prepare_docred
+from stages.common import load_sections
 
-PARAMS = ("{dataset}", "glove")
-
+PARAMS = ("{dataset}", "features")
 
 PREPARE = {"docred": (DocREDConfig, prepare_docred),
            "dialogre": (DialogREConfig, prepare_dialogre)}
 
 
-def main() -> None:
-    args = parse_args(__doc__, model=False)
-    if args.dataset not in PREPARE:
-        raise SystemExit(f"prepare: unknown dataset {args.dataset!r}; known: {sorted(PREPARE)}")
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--dataset", required=True, choices=sorted(PREPARE))
+    p.add_argument("--raw", required=True, type=Path, help="the downloaded raw files")
+    p.add_argument("--out", required=True, type=Path, help="the processed directory")
+    args = p.parse_args(argv)
     params = load_sections(PARAMS, dataset=args.dataset)
     config_class, prepare = PREPARE[args.dataset]
     cfg = build(config_class, params[args.dataset], args.dataset)
-    glove = build(GloveConfig, params["glove"], "glove")
-    stats = prepare(raw_dir(args.dataset), processed_dir(args.dataset), cfg, glove)
+    features = build(FeaturesConfig, params["features"], "features")
+    stats = prepare(args.raw, args.out, cfg, features)
     print(json.dumps({s: stats[s] for s in ("train", "dev", "test")}, indent=1))
 
 

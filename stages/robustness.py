@@ -1,8 +1,15 @@
-"""DVC stage `robustness@<dataset>-<model>-<variant>`: how much predictions move when a
-non-evidence sentence is removed (|P - P-hat|, flip rate at the dev theta)."""
+"""DVC stage `robustness@<dataset>-<model>-<encoder>-<job>`: how much predictions move when a
+non-evidence sentence is removed (|P - P-hat|, flip rate at the dev theta of --metrics).
+
+    python -m stages.robustness --data data/processed/docred
+        --checkpoint data/runs/docred/gain/glove/base/model.pt
+        --metrics data/results/docred/gain/glove/base/metrics.json
+        --out data/results/docred/gain/glove/base
+"""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 
@@ -11,29 +18,33 @@ from pipeline.data.jsonio import read_json, write_json
 from pipeline.data.prepare import load_featurizer, load_split
 from pipeline.sief.robustness import (RobustnessConfig, evidence_metrics, non_evidence_points,
                                       removal_probs, robustness_metrics)
-from stages.common import load_sections, parse_args
-from stages.runs import device_from, load_trained_run
+from pipeline.runtime import runtime_device
+from pipeline.training.run import load_run
+from stages.common import checkpoint_parser, load_sections
 
 PARAMS = ("robustness", "runtime")
 
 
-def main() -> None:
-    args = parse_args(__doc__, variant=True)
+def main(argv: list[str] | None = None) -> None:
+    p = checkpoint_parser(__doc__)
+    p.add_argument("--metrics", required=True, type=Path, help="evaluate's metrics.json (theta)")
+    args = p.parse_args(argv)
     params = load_sections(PARAMS)
     cfg = build(RobustnessConfig, params["robustness"], "robustness")
-    run = load_trained_run(args, device_from(params))
-    theta = read_json(run.out / "metrics.json")["dev"]["theta"]
-    docs = [d for d in load_split(run.data, "dev").docs if any(f.evidence for f in d.facts)]
+    run = load_run(args.checkpoint, args.data, runtime_device(params["runtime"]))
+    theta = read_json(args.metrics)["dev"]["theta"]
+    docs = [d for d in load_split(args.data, "dev").docs if any(f.evidence for f in d.facts)]
     if cfg.max_docs:
         docs = docs[:cfg.max_docs]
-    featurize = load_featurizer(run.data)
+    featurize = load_featurizer(args.data)
     fact_probs = removal_probs(run.model, docs, featurize, run.batcher, featurize.max_tokens,
                                cfg.batch_size)
     points = non_evidence_points(fact_probs, docs)
     metrics = {"documents": len(docs), "theta": theta, **robustness_metrics(points, theta),
                "evidence": evidence_metrics(fact_probs, docs)}
-    write_json(run.out / "robustness.json", metrics, indent=1)
-    pd.DataFrame(points).to_csv(run.out / "robustness_points.csv", index=False)
+    args.out.mkdir(parents=True, exist_ok=True)
+    write_json(args.out / "robustness.json", metrics, indent=1)
+    pd.DataFrame(points).to_csv(args.out / "robustness_points.csv", index=False)
     print(json.dumps(metrics, indent=1))
 
 

@@ -1,52 +1,46 @@
-"""DVC stage `seeds_base@<dataset>-<model>`: the base model again for every seed in
+"""DVC stage `seeds_base@<dataset>-<model>-<encoder>`: the base run again for every seed in
 `seeds.extra`, for Table 1's mean and standard deviation over seeds.
 
 The SIEF replicates are a stage of their own (seeds_sief) so that a SIEF change (e.g. beta)
-re-runs only them. Each stage writes the best dev metrics per seed to
-data/results/<dataset>/<model>/seeds-<variant>/dev.json; with no extra seeds, an empty list.
+re-runs only them. With no extra seeds, the metrics file lists no runs.
+
+    python -m stages.seeds_base --dataset docred --model gain --encoder glove
+        --data data/processed/docred --out data/runs/docred/gain/glove/seeds/base
+        --metrics data/results/docred/gain/glove/seeds/base/dev.json
 """
 from __future__ import annotations
 
-from typing import Callable
+import dataclasses
+from pathlib import Path
 
 from pipeline.config import build
-from pipeline.data.jsonio import write_json
-from pipeline.training.loop import TrainResult
+from pipeline.models import build_model_config
+from pipeline.runtime import runtime_device
+from pipeline.training.loop import TrainConfig
+from pipeline.training.run import replicate, train_run
 from pipeline.training.seeding import SeedsConfig
-from stages.common import load_sections, parse_args, results_dir, run_dir
-from stages.train import train_base
+from stages.common import load_sections, resume_file, run_parser
 
-PARAMS = ("train", "models.{model}", "seeds", "runtime")
-
-
-def seed_variant(variant: str, seed: int) -> str:
-    """Run directory of one replicate under data/runs/<dataset>/<model>/, e.g. seeds-base/seed7."""
-    return f"seeds-{variant}/seed{seed}"
+PARAMS = ("schedules.{dataset}.{encoder}.base", "models.{model}", "encoders.{encoder}",
+          "seeds", "runtime")
 
 
-def replicate(dataset: str, model: str, variant: str, params: dict,
-              run_one: Callable[[int], TrainResult]) -> None:
-    """`run_one(seed)` for every extra seed; their best dev metrics into dev.json."""
-    seeds = build(SeedsConfig, params["seeds"], "seeds").replicates(params["train"]["seed"])
-    runs = []
-    for seed in seeds:
-        result = run_one(seed)
-        runs.append({"seed": seed, "best_epoch": result.best_epoch, "dev": result.best_dev})
-    # The runs' directory is the stage's output even with no seeds: a file says which.
-    folder = run_dir(dataset, model, f"seeds-{variant}")
-    folder.mkdir(parents=True, exist_ok=True)
-    write_json(folder / "seeds.json", list(seeds))
-    out = results_dir(dataset, model, f"seeds-{variant}")
-    out.mkdir(parents=True, exist_ok=True)
-    write_json(out / "dev.json", {"variant": variant, "runs": runs}, indent=1)
-
-
-def main() -> None:
-    args = parse_args(__doc__)
-    params = load_sections(PARAMS, model=args.model)
-    replicate(args.dataset, args.model, "base", params,
-              lambda seed: train_base(args.dataset, args.model, params,
-                                      seed_variant("base", seed), seed))
+def main(argv: list[str] | None = None) -> None:
+    p = run_parser(__doc__)
+    p.add_argument("--out", required=True, type=Path, help="one run directory per seed in it")
+    p.add_argument("--metrics", required=True, type=Path, help="the runs' best dev metrics")
+    args = p.parse_args(argv)
+    params = load_sections(PARAMS, dataset=args.dataset, model=args.model, encoder=args.encoder)
+    key = f"schedules.{args.dataset}.{args.encoder}.base"
+    schedule = build(TrainConfig, params[key], key)
+    model = build_model_config(params[f"models.{args.model}"],
+                               params[f"encoders.{args.encoder}"], f"models.{args.model}")
+    device = runtime_device(params["runtime"])
+    seeds = build(SeedsConfig, params["seeds"], "seeds").replicates(schedule.seed)
+    replicate(seeds, args.out, args.metrics, "base",
+              lambda seed, out: train_run(model, dataclasses.replace(schedule, seed=seed),
+                                          args.data, out, resume=resume_file(out),
+                                          device=device))
 
 
 if __name__ == "__main__":

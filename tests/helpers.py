@@ -9,11 +9,12 @@ import numpy as np
 import torch
 
 from pipeline.data.document import Document, Fact, Mention
-from pipeline.data.glove_view import GloveFeaturizer, collate
+from pipeline.data.features import Featurizer, collate
 from pipeline.models import DataDims, create_model
 from pipeline.models.bilstm import BiLSTMConfig
 from pipeline.models.gain import GAINConfig
 from pipeline.models.hetergsan import HeterGSANConfig
+from pipeline.models.layers import GloveEncoderConfig
 from pipeline.models.transformer import TransformerConfig
 
 NER2ID = {"BLANK": 0, "ORG": 1, "LOC": 2, "TIME": 3, "PER": 4, "MISC": 5, "NUM": 6}
@@ -71,19 +72,20 @@ def tiny_setup(docs: list[Document]):
     for doc in docs:
         for tok in doc.tokens:
             vocab.setdefault(tok.lower(), len(vocab))
-    featurize = GloveFeaturizer(vocab, NER2ID, max_tokens=64, max_entities=16)
+    featurize = Featurizer(vocab, NER2ID, max_tokens=64, max_entities=16)
     dims = DataDims(vocab_size=len(vocab), word_dim=8, num_relations=NUM_RELATIONS,
                     num_ner_types=7, max_entities=16)
     batcher = functools.partial(collate, num_relations=NUM_RELATIONS)
     return featurize, batcher, dims
 
 
+TINY_GLOVE = GloveEncoderConfig(hidden_size=8)
 TINY_CONFIGS = {
-    "bilstm": BiLSTMConfig(hidden_size=8, proj_size=8, coref_dim=4, ner_dim=4, dist_dim=4,
-                           dropout=0.2),
-    "gain": GAINConfig(hidden_size=8, coref_dim=4, ner_dim=4, mlp_hidden=16, dropout=0.2),
-    "hetergsan": HeterGSANConfig(hidden_size=8, coref_dim=4, ner_dim=4, heads=2, dist_dim=4,
-                                 mlp_hidden=16, dropout=0.2),
+    "bilstm": BiLSTMConfig(proj_size=8, coref_dim=4, ner_dim=4, dist_dim=4, dropout=0.2,
+                           encoder=TINY_GLOVE),
+    "gain": GAINConfig(coref_dim=4, ner_dim=4, mlp_hidden=16, dropout=0.2, encoder=TINY_GLOVE),
+    "hetergsan": HeterGSANConfig(coref_dim=4, ner_dim=4, heads=2, dist_dim=4, mlp_hidden=16,
+                                 dropout=0.2, encoder=TINY_GLOVE),
 }
 
 
@@ -116,13 +118,13 @@ def tiny_transformer(**overrides) -> TransformerConfig:
 
 
 def tiny_model(name: str, dims: DataDims, seed: int = 0, **overrides) -> torch.nn.Module:
-    """A small model of every registered kind, with random word vectors; `encoder=
+    """A small model of every DocRED architecture, with random word vectors; `encoder=
     "transformer"` gives it the tiny BERT."""
     if overrides.get("encoder") == "transformer":
-        overrides.setdefault("transformer", tiny_transformer())
+        overrides["encoder"] = tiny_transformer()
     torch.manual_seed(seed)
     config = dataclasses.replace(TINY_CONFIGS[name], **overrides)
-    model = create_model(name, config, dims)
+    model = create_model(config, dims)
     model.load_word_vectors(torch.randn(dims.vocab_size, dims.word_dim))
     return model
 

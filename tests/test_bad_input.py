@@ -155,7 +155,7 @@ def test_download_nowhere_to_get_it(tmp_path):
 
 
 def test_relative_mirrors_also_resolve_from_a_queued_experiment_copy(tmp_path):
-    from stages.download import mirror_roots
+    from pipeline.data.download import mirror_roots
     repo = tmp_path / "repo"
     assert mirror_roots(("../shared/data", "/abs/m"), repo) == ("../shared/data", "/abs/m")
     queued = repo / ".dvc" / "tmp" / "exps" / "tmpab12"

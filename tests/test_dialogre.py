@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from pipeline.data.dialogre import read_dialogre
-from pipeline.data.glove_view import GloveFeaturizer, collate
+from pipeline.data.features import Featurizer, collate
 from pipeline.errors import DataError
 from pipeline.models import DataDims, create_model
 from pipeline.models.dialog_bert import DialogBERTConfig, speaker_words, trim_longest
@@ -89,13 +89,12 @@ def test_speaker_words_by_hand():
 
 def dialog_setup(tmp_path, speaker_tokens=False, **transformer):
     docs, instances, _ = read_dialogre(write(tmp_path, [[TURNS, RELATIONS]]), "dev")
-    featurize = GloveFeaturizer({"<pad>": 0, "<unk>": 1}, NER2ID, 64, 4, instance_pair=True)
+    featurize = Featurizer({"<pad>": 0, "<unk>": 1}, NER2ID, 64, 4, instance_pair=True)
     dims = DataDims(vocab_size=2, word_dim=4, num_relations=37, num_ner_types=7,
                     max_entities=4)
     torch.manual_seed(0)
-    model = create_model("berts" if speaker_tokens else "bert",
-                         DialogBERTConfig(tiny_transformer(**{"window": 40, **transformer}),
-                                          speaker_tokens), dims)
+    model = create_model(DialogBERTConfig(encoder=tiny_transformer(**{"window": 40, **transformer}),
+                                          speaker_tokens=speaker_tokens), dims)
     return docs, featurize, model
 
 

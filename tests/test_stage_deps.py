@@ -79,9 +79,9 @@ def test_code_deps_are_exactly_what_the_stage_imports(name, body):
 
 def test_the_import_walk_follows_lazy_and_from_imports(tmp_path):
     # stages.evaluate imports pipeline.evaluation.predict, which imports
-    # pipeline.data.glove_view (`from pipeline.data.glove_view import ...`).
+    # pipeline.data.features (`from pipeline.data.features import ...`).
     files = {p.relative_to(ROOT).as_posix() for p in imported_files("stages.evaluate")}
     assert {"stages/evaluate.py", "pipeline/evaluation/predict.py",
-            "pipeline/data/glove_view.py", "pipeline/models/__init__.py"} <= files
+            "pipeline/data/features.py", "pipeline/models/__init__.py"} <= files
     assert not has_code(ROOT / "pipeline" / "__init__.py")
     assert has_code(ROOT / "pipeline" / "models" / "__init__.py")

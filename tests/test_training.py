@@ -1,6 +1,7 @@
 """Seeded, resumable training on tiny hand-made documents."""
 import numpy as np
 import pytest
+import torch
 
 from pipeline.evaluation.predict import evaluate_probs, predict_probs
 from pipeline.training.loop import TrainConfig, train
@@ -77,3 +78,29 @@ def test_seeding_turns_on_deterministic_kernels():
     torch.use_deterministic_algorithms(False)
     seed_everything(1)
     assert torch.are_deterministic_algorithms_enabled()
+
+
+def test_a_file_that_is_no_checkpoint_says_so(tmp_path):
+    from pipeline.errors import ConfigError
+    from pipeline.training.run import load_checkpoint
+    with pytest.raises(ConfigError, match="no such checkpoint"):
+        load_checkpoint(tmp_path / "model.pt")
+    (tmp_path / "model.pt").write_text("not a checkpoint")
+    with pytest.raises(ConfigError, match="not a checkpoint of this project"):
+        load_checkpoint(tmp_path / "model.pt")
+    torch.save({"weights": 1}, tmp_path / "other.pt")
+    with pytest.raises(ConfigError, match="no model spec"):
+        load_checkpoint(tmp_path / "other.pt")
+
+
+def test_the_resume_fingerprint_covers_the_code(tmp_path):
+    from pipeline.training.run import code_digest, fingerprint
+    (tmp_path / "a.py").write_text("x = 1\n")
+    (tmp_path / "data.bin").write_bytes(b"docs")
+    before = code_digest(tmp_path)
+    (tmp_path / "a.py").write_text("x = 2\n")
+    assert code_digest(tmp_path) != before
+    # configs, input bytes and the library's code all enter the run's fingerprint
+    same = fingerprint({"lr": 1}, [tmp_path / "data.bin"])
+    assert same == fingerprint({"lr": 1}, [tmp_path / "data.bin"])
+    assert same != fingerprint({"lr": 2}, [tmp_path / "data.bin"])

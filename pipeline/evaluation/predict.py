@@ -7,7 +7,7 @@ import numpy as np
 import torch
 
 from pipeline.data.document import Document, pair_index
-from pipeline.data.glove_view import Collate, DocFeatures
+from pipeline.data.features import Collate, DocFeatures
 from pipeline.evaluation.docred_metrics import metrics_at_threshold, ranked_metrics
 from pipeline.progress import progress
 

@@ -7,15 +7,15 @@ from typing import Literal
 import torch
 from torch import nn
 
-from pipeline.data.glove_view import Batch
-from pipeline.models.layers import DataDims, EntityPairBilinear, make_encoder
-from pipeline.models.transformer import TransformerConfig
+from pipeline.data.features import Batch
+from pipeline.models.layers import (DataDims, EncoderConfig, EntityPairBilinear,
+                                    GloveEncoderConfig, make_encoder)
 
 
 @dataclass(frozen=True)
 class BiLSTMConfig:
-    hidden_size: int = 128
-    """LSTM units per direction (the encoder outputs twice this)."""
+    arch: Literal["bilstm"] = "bilstm"
+    """The architecture (pipeline/models/bilstm.py)."""
     proj_size: int = 128
     """Width of the ReLU projection applied to every token before entity pooling."""
     coref_dim: int = 20
@@ -26,13 +26,9 @@ class BiLSTMConfig:
     """Distance-bucket embedding width (20 buckets, index 10 = distance 0)."""
     dropout: float = 0.2
     """Locked (variational) dropout on the LSTM input."""
-    freeze_words: bool = True
-    """Keep the GloVe vectors fixed (the original baseline does)."""
-    encoder: Literal["glove", "transformer"] = "glove"
-    """Token encoder: GloVe + BiLSTM (hidden_size, freeze_words), or the pretrained
-    transformer of `transformer` (then hidden_size and freeze_words are unused)."""
-    transformer: TransformerConfig = TransformerConfig()
-    """The transformer encoder's settings (pipeline/models/transformer.py)."""
+    encoder: EncoderConfig = GloveEncoderConfig()
+    """The token encoder: GloVe + BiLSTM or a pretrained transformer (params.yaml
+    `encoders:`, joined to the model's section by the run)."""
 
 
 class BiLSTM(nn.Module):

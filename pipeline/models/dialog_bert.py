@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 import torch
 from torch import nn
 
-from pipeline.data.glove_view import Batch
+from pipeline.data.features import Batch
 from pipeline.errors import ConfigError
 from pipeline.models.layers import DataDims
 from pipeline.models.transformer import (TransformerConfig, WordPieces, backbone_groups,
@@ -32,7 +33,9 @@ SPEAKER_TOKENS = ("[unused1]", "[unused2]")
 
 @dataclass(frozen=True)
 class DialogBERTConfig:
-    transformer: TransformerConfig = TransformerConfig(window=512)
+    arch: Literal["dialog_bert"] = "dialog_bert"
+    """The architecture (pipeline/models/dialog_bert.py): BERT / BERT_s on DialogRE."""
+    encoder: TransformerConfig = TransformerConfig(window=512)
     """The encoder; `window` is the whole input length ([CLS] ... [SEP]); no overlap used."""
     speaker_tokens: bool = False
     """BERT_s: speaker arguments and their turn prefixes as [unused1] / [unused2]."""
@@ -78,12 +81,12 @@ class DialogBERT(nn.Module):
     def __init__(self, config: DialogBERTConfig, dims: DataDims):
         super().__init__()
         self.config, self.dims = config, dims
-        self.tokenizer, self.backbone = load_pretrained(config.transformer)
+        self.tokenizer, self.backbone = load_pretrained(config.encoder)
         self.pieces = WordPieces(self.tokenizer)
         self.special = {token: self.tokenizer.convert_tokens_to_ids(token)
                         for token in SPEAKER_TOKENS}
         if config.speaker_tokens and self.tokenizer.unk_token_id in self.special.values():
-            raise ConfigError(f"speaker_tokens: {config.transformer.name}'s vocabulary has no "
+            raise ConfigError(f"speaker_tokens: {config.encoder.name}'s vocabulary has no "
                               f"{SPEAKER_TOKENS}")
         self.dropout = nn.Dropout(config.dropout)
         self.classifier = nn.Linear(self.backbone.config.hidden_size, dims.num_relations)
@@ -92,7 +95,7 @@ class DialogBERT(nn.Module):
         """GloVe vectors are not used."""
 
     def parameter_groups(self) -> list[dict]:
-        return backbone_groups(self.backbone, self.config.transformer)
+        return backbone_groups(self.backbone, self.config.encoder)
 
     def _ids(self, words: list[str]) -> list[int]:
         return [i for w in words
@@ -108,7 +111,7 @@ class DialogBERT(nn.Module):
         else:
             dialogue, x, y = list(words), [names[0]], [names[1]]
         parts = [self._ids(dialogue), self._ids(x), self._ids(y)]
-        trimmed = trim_longest(parts, self.config.transformer.window - 4)
+        trimmed = trim_longest(parts, self.config.encoder.window - 4)
         cls, sep = self.tokenizer.cls_token_id, self.tokenizer.sep_token_id
         ids = [cls, *parts[0], sep, *parts[1], sep, *parts[2], sep]
         segments = [0] * (len(parts[0]) + 2) + [1] * (len(parts[1]) + len(parts[2]) + 2)

@@ -12,20 +12,20 @@ from typing import Literal
 
 import torch
 from torch import nn
-from torch_geometric.utils import scatter
 
-from pipeline.data.glove_view import Batch
+from pipeline.data.features import Batch
 from pipeline.data.graphs import GAIN_EDGE_TYPES
 from pipeline.models.graph_layers import PathReasoning, RelationalGCN
-from pipeline.models.layers import (DataDims, LockedDropout, make_encoder, mlp_classifier,
-                                    span_mean)
-from pipeline.models.transformer import TransformerConfig
+from pipeline.models.scatter import scatter_mean
+from pipeline.models.layers import (DataDims, EncoderConfig, GloveEncoderConfig, LockedDropout,
+                                    make_encoder, mlp_classifier, span_mean)
 
 
 @dataclass(frozen=True)
 class GAINConfig:
-    hidden_size: int = 128
-    """LSTM units per direction; graph nodes are twice this wide (GAIN: 256 -> gcn_dim 512)."""
+    arch: Literal["gain"] = "gain"
+    """The architecture (pipeline/models/gain.py); graph nodes are as wide as the encoder's
+    output (GloVe: 2 x hidden_size; GAIN: 2 x 256 -> gcn_dim 512)."""
     coref_dim: int = 20
     """Entity-id embedding width."""
     ner_dim: int = 20
@@ -38,13 +38,9 @@ class GAINConfig:
     """Hidden width of the classifier MLP (GAIN: 2 x bank = 3072)."""
     dropout: float = 0.2
     """Dropout on the LSTM input and output, graph layers, paths and classifier (GAIN: 0.6)."""
-    freeze_words: bool = True
-    """Keep the GloVe vectors fixed (GAIN fine-tunes them)."""
-    encoder: Literal["glove", "transformer"] = "glove"
-    """Token encoder: GloVe + BiLSTM (hidden_size, freeze_words), or the pretrained
-    transformer of `transformer` (then hidden_size and freeze_words are unused)."""
-    transformer: TransformerConfig = TransformerConfig()
-    """The transformer encoder's settings (pipeline/models/transformer.py)."""
+    encoder: EncoderConfig = GloveEncoderConfig()
+    """The token encoder: GloVe + BiLSTM or a pretrained transformer (params.yaml
+    `encoders:`, joined to the model's section by the run)."""
 
 
 class GAIN(nn.Module):
@@ -74,8 +70,8 @@ class GAIN(nn.Module):
                              len(batch.mention_doc))                 # [M, D]
         nodes = torch.cat([self.output_dropout(document[:, None])[:, 0], mentions])  # [B+M, D]
         bank = self.gcn(nodes, batch.gain_edge_index, batch.gain_edge_type)  # [B+M, 3D]
-        entities = scatter(bank[B:], batch.mention_entity, dim=0, dim_size=B * E,
-                           reduce="mean")                            # [B*E, 3D], 0 if vanished
+        entities = scatter_mean(bank[B:], batch.mention_entity,
+                                B * E)                               # [B*E, 3D], 0 if vanished
         pair_head = batch.pair_doc * E + batch.pair_h                 # [P] rows of entities
         pair_tail = batch.pair_doc * E + batch.pair_t
         paths = self.paths(entities, pair_head, pair_tail, batch.path_pair, batch.path_ho,

@@ -1,17 +1,18 @@
 """Graph layers of GAIN and HeterGSAN on PyTorch Geometric (no DGL; see README).
 
 Each layer stack returns the node "bank": the concatenation of its input and every layer's
-output, as both originals feed the bank to the entity representations.
+output, as both originals feed the bank to the entity representations. torch_geometric is
+imported where a layer is built (about 2 s per process here), so a process that never
+builds a graph model never pays for it.
 """
 from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch_geometric.nn import GATConv, RGCNConv
-from torch_geometric.utils import scatter, softmax
 
 from pipeline.models.layers import MMBilinear
+from pipeline.models.scatter import scatter_sum
 
 
 class RelationalGCN(nn.Module):
@@ -24,6 +25,7 @@ class RelationalGCN(nn.Module):
 
     def __init__(self, dim: int, num_relations: int, num_layers: int, dropout: float):
         super().__init__()
+        from torch_geometric.nn import RGCNConv
         self.convs = nn.ModuleList(RGCNConv(dim, dim, num_relations, aggr="mean")
                                    for _ in range(num_layers))
         self.dropout = nn.Dropout(dropout)
@@ -56,6 +58,7 @@ class TypedGraphAttention(nn.Module):
         if dim % heads:
             raise ValueError(f"node width {dim} is not divisible by {heads} heads")
         self.num_edge_types = num_edge_types
+        from torch_geometric.nn import GATConv
         self.convs = nn.ModuleList(
             GATConv(dim, dim // heads, heads=heads, edge_dim=num_edge_types,
                     add_self_loops=False, concat=True)
@@ -107,6 +110,7 @@ class PathReasoning(nn.Module):
         paths = torch.cat([edges[path_ho], edges[path_ot], edges[path_to], edges[path_oh]],
                           dim=-1)                                        # [K, 4g]
         if self.score is not None:
+            from torch_geometric.utils import softmax
             query = torch.cat([entities[pair_head], entities[pair_tail]],
                               dim=-1)[path_pair]                         # [K, 2 * entity]
             weight = softmax(self.score(query, paths), path_pair, num_nodes=len(pair_head))
@@ -114,7 +118,7 @@ class PathReasoning(nn.Module):
         # A pair without paths pools a zero vector, so its output is ReLU(bias): the output
         # layer runs on the pairs with paths only (about half of them in DocRED dev).
         with_paths, local = torch.unique(path_pair, return_inverse=True)  # [Pw], [K]
-        pooled = scatter(paths, local, dim=0, dim_size=len(with_paths), reduce="sum")  # [Pw, 4g]
+        pooled = scatter_sum(paths, local, len(with_paths))             # [Pw, 4g]
         out = torch.relu(self.out.bias).expand(len(pair_head), -1).index_copy(
             0, with_paths, torch.relu(self.out(pooled)))                 # [P, 4g]
         return self.dropout(out)

@@ -11,20 +11,20 @@ from typing import Literal
 
 import torch
 from torch import nn
-from torch_geometric.utils import scatter
 
-from pipeline.data.glove_view import Batch
+from pipeline.data.features import Batch
 from pipeline.data.graphs import GSAN_EDGE_TYPES
 from pipeline.models.graph_layers import TypedGraphAttention
-from pipeline.models.layers import (DataDims, LockedDropout, make_encoder, mlp_classifier,
-                                    span_mean)
-from pipeline.models.transformer import TransformerConfig
+from pipeline.models.scatter import scatter_mean
+from pipeline.models.layers import (DataDims, EncoderConfig, GloveEncoderConfig, LockedDropout,
+                                    make_encoder, mlp_classifier, span_mean)
 
 
 @dataclass(frozen=True)
 class HeterGSANConfig:
-    hidden_size: int = 128
-    """LSTM units per direction; graph nodes are twice this wide (HeterGSAN: 128 -> 256)."""
+    arch: Literal["hetergsan"] = "hetergsan"
+    """The architecture (pipeline/models/hetergsan.py); graph nodes are as wide as the
+    encoder's output (GloVe: 2 x hidden_size; HeterGSAN: 2 x 128 -> 256)."""
     coref_dim: int = 20
     """Entity-id embedding width."""
     ner_dim: int = 20
@@ -39,13 +39,9 @@ class HeterGSANConfig:
     """Hidden width of the classifier MLP (HeterGSAN: 2 x bank = 1536)."""
     dropout: float = 0.2
     """Dropout on the LSTM input and output, graph layers and classifier (HeterGSAN: 0.5)."""
-    freeze_words: bool = True
-    """Keep the GloVe vectors fixed (HeterGSAN fine-tunes them)."""
-    encoder: Literal["glove", "transformer"] = "glove"
-    """Token encoder: GloVe + BiLSTM (hidden_size, freeze_words), or the pretrained
-    transformer of `transformer` (then hidden_size and freeze_words are unused)."""
-    transformer: TransformerConfig = TransformerConfig()
-    """The transformer encoder's settings (pipeline/models/transformer.py)."""
+    encoder: EncoderConfig = GloveEncoderConfig()
+    """The token encoder: GloVe + BiLSTM or a pretrained transformer (params.yaml
+    `encoders:`, joined to the model's section by the run)."""
 
 
 class HeterGSAN(nn.Module):
@@ -78,8 +74,8 @@ class HeterGSAN(nn.Module):
                              len(batch.mention_doc))                 # [M, D]
         bank = self.gat(torch.cat([sentences, mentions]), batch.gsan_edge_index,
                         batch.gsan_edge_type)                        # [S+M, 3D]
-        entities = scatter(bank[S:], batch.mention_entity, dim=0, dim_size=B * E,
-                           reduce="mean")                            # [B*E, 3D], 0 if vanished
+        entities = scatter_mean(bank[S:], batch.mention_entity,
+                                B * E)                               # [B*E, 3D], 0 if vanished
         # The classifier's first layer over [e_h; e_t; d_ht], computed per entity and per
         # bucket, then summed per pair (the same maths as on the concatenated features).
         first, rest = self.classifier[0], self.classifier[1:]

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal
 
 import torch
 from torch import nn
-from torch_geometric.utils import scatter
 
-from pipeline.models.transformer import TransformerEncoder
+from pipeline.models.scatter import scatter_mean
+from pipeline.models.transformer import TransformerConfig, TransformerEncoder
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,20 @@ def bidirectional_lstm(lstm: nn.LSTM, x: torch.Tensor, lengths: torch.Tensor,
     return out, torch.cat([last, backward[:, 0]], dim=-1)              # [B, 2H]
 
 
+@dataclass(frozen=True)
+class GloveEncoderConfig:
+    kind: Literal["glove"] = "glove"
+    """Which encoder: GloVe word vectors (+ entity-id and type embeddings) into a BiLSTM."""
+    hidden_size: int = 128
+    """LSTM units per direction (the encoder outputs twice this)."""
+    freeze_words: bool = True
+    """Keep the GloVe vectors fixed (the DocRED baseline does; GAIN and HeterGSAN fine-tune)."""
+
+
+EncoderConfig = GloveEncoderConfig | TransformerConfig
+"""A DocRED model's token encoder, chosen by its `kind` (params.yaml `encoders:`)."""
+
+
 class GloveLSTMEncoder(nn.Module):
     """Word (GloVe) + entity-id + entity-type embeddings -> locked dropout -> BiLSTM.
 
@@ -165,12 +180,6 @@ class GloveLSTMEncoder(nn.Module):
         self.c0 = nn.Parameter(torch.zeros(2, 1, hidden_size))
         self.output_size = 2 * hidden_size
 
-    @classmethod
-    def from_config(cls, config, dims: DataDims) -> "GloveLSTMEncoder":
-        """From a model config with hidden_size, coref_dim, ner_dim, dropout, freeze_words."""
-        return cls(dims, config.hidden_size, config.coref_dim, config.ner_dim, config.dropout,
-                   config.freeze_words)
-
     def load_word_vectors(self, vectors: torch.Tensor) -> None:
         with torch.no_grad():
             self.word_emb.weight.copy_(vectors)
@@ -189,18 +198,21 @@ class GloveLSTMEncoder(nn.Module):
 
 
 def make_encoder(config, dims: DataDims) -> nn.Module:
-    """The token encoder a model config asks for (`encoder: glove | transformer`)."""
-    if config.encoder == "transformer":
-        return TransformerEncoder(config.transformer, dims.max_entities, dims.num_ner_types,
+    """The token encoder of a model config (its `encoder`, with its coref_dim, ner_dim and
+    dropout)."""
+    encoder = config.encoder
+    if isinstance(encoder, TransformerConfig):
+        return TransformerEncoder(encoder, dims.max_entities, dims.num_ner_types,
                                   config.coref_dim, config.ner_dim)
-    return GloveLSTMEncoder.from_config(config, dims)
+    return GloveLSTMEncoder(dims, encoder.hidden_size, config.coref_dim, config.ner_dim,
+                            config.dropout, encoder.freeze_words)
 
 
 def span_mean(tokens: torch.Tensor, token_index: torch.Tensor, owner: torch.Tensor,
               num_spans: int) -> torch.Tensor:
     """Mean token state of each span: tokens [B, L, D], flat token ids + span ids -> [N, D]."""
     flat = tokens.reshape(-1, tokens.shape[-1])
-    return scatter(flat[token_index], owner, dim=0, dim_size=num_spans, reduce="mean")
+    return scatter_mean(flat[token_index], owner, num_spans)
 
 
 def mlp_classifier(in_dim: int, hidden: int, out_dim: int, dropout: float) -> nn.Sequential:

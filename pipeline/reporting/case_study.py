@@ -23,7 +23,7 @@ import pandas as pd  # noqa: E402
 import torch  # noqa: E402
 
 from pipeline.data.document import Document, pair_index  # noqa: E402
-from pipeline.data.glove_view import Collate, DocFeatures  # noqa: E402
+from pipeline.data.features import Collate, DocFeatures  # noqa: E402
 
 FACT = ["title", "h", "t", "r"]
 

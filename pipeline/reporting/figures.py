@@ -11,27 +11,28 @@ import pandas as pd  # noqa: E402
 
 from pipeline.reporting import paper  # noqa: E402
 
-Run = tuple[str, str]
+Run = tuple[str, str, str]  # (model, encoder, job)
 
 
 def figure5(points: dict[Run, pd.DataFrame], thetas: dict[Run, float], path: Path) -> Path:
-    """P against P-hat (a non-evidence sentence removed): one row per model, one column per
-    variant. Points on the diagonal did not move; the dashed lines are the dev theta."""
-    models = list(dict.fromkeys(m for m, _ in points))
-    variants = list(dict.fromkeys(v for _, v in points))
-    fig, axes = plt.subplots(len(models), len(variants), squeeze=False,
-                             figsize=(3.2 * len(variants), 3.2 * len(models)))
+    """P against P-hat (a non-evidence sentence removed): one row per model (and encoder),
+    one column per job. Points on the diagonal did not move; the dashed lines are the dev
+    theta."""
+    models = list(dict.fromkeys(run[:2] for run in points))
+    jobs = list(dict.fromkeys(run[2] for run in points))
+    fig, axes = plt.subplots(len(models), len(jobs), squeeze=False,
+                             figsize=(3.2 * len(jobs), 3.2 * len(models)))
     for i, model in enumerate(models):
-        for j, variant in enumerate(variants):
+        for j, job in enumerate(jobs):
             ax = axes[i][j]
-            frame = points.get((model, variant))
+            frame = points.get((*model, job))
             if frame is not None:
                 ax.scatter(frame["p"], frame["p_hat"], s=2, alpha=0.25, linewidths=0)
-                theta = thetas[(model, variant)]
+                theta = thetas[(*model, job)]
                 ax.axvline(theta, ls="--", lw=0.8, color="grey")
                 ax.axhline(theta, ls="--", lw=0.8, color="grey")
             ax.plot([0, 1], [0, 1], lw=0.8, color="black")
-            ax.set(xlim=(0, 1), ylim=(0, 1), title=paper.row_name(model, variant))
+            ax.set(xlim=(0, 1), ylim=(0, 1), title=paper.row_name(model[0], job))
             ax.set_xlabel("P (full document)")
             ax.set_ylabel("P-hat (non-evidence sentence removed)")
     fig.tight_layout()

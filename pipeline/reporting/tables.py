@@ -8,7 +8,7 @@ import pandas as pd
 
 from pipeline.reporting import paper
 
-Run = tuple[str, str]  # (model, variant)
+Run = tuple[str, str, str]  # (model, encoder, job): the run's fields in params.yaml
 
 
 @dataclass
@@ -18,6 +18,8 @@ class RunResults:
     robustness: dict
     result_file: str
     """Path of the test-set leaderboard file (result.json) for this run."""
+    kind: str = "glove"
+    """The encoder's kind (glove | transformer): which of the paper's rows it compares with."""
 
 
 @dataclass
@@ -33,31 +35,39 @@ def _pct(x: float | None) -> float | None:
     return None if x is None else round(100 * x, 2)
 
 
-def _paper(values: dict, run: Run, i: int) -> float | None:
-    return values[run][i] if run in values else None
+def _paper(values: dict, run: Run, i: int, kind: str = "glove") -> float | None:
+    model, _, job = run
+    return values[(model, kind, job)][i] if (model, kind, job) in values else None
+
+
+def _name(run: Run, results: RunResults) -> str:
+    """The row name; a transformer run names its pretrained encoder."""
+    model, _, job = run
+    transformer = results.metrics.get("encoder") if results.kind == "transformer" else None
+    return paper.row_name(model, job, transformer)
 
 
 def table1(results: dict[Run, RunResults],
            replicates: dict[Run, list[dict]] | None = None) -> Table:
-    """`replicates`: (model, variant) -> dev metrics of the runs with the extra seeds; the
-    row's mean and sample std are over its own run (train.seed) and those."""
+    """`replicates`: (model, encoder, job) -> dev metrics of the runs with the extra seeds; the
+    row's mean and sample std are over its own run (the schedule's seed) and those."""
     rows = []
     for run, r in results.items():
         dev = r.metrics["dev"]
-        rows.append({"model": paper.row_name(*run),
+        rows.append({"model": _name(run, r),
                      "encoder": r.metrics.get("encoder", "GloVe + BiLSTM"),
                      "dev Ign F1": _pct(dev["ign_f1"]),
                      "dev F1": _pct(dev["f1"]),
                      **seed_summary([dev] + (replicates or {}).get(run, [])),
-                     "paper dev Ign F1": _paper(paper.TABLE1, run, 0),
-                     "paper dev F1": _paper(paper.TABLE1, run, 1),
-                     "paper test Ign F1": _paper(paper.TABLE1, run, 2),
-                     "paper test F1": _paper(paper.TABLE1, run, 3),
+                     "paper dev Ign F1": _paper(paper.TABLE1, run, 0, r.kind),
+                     "paper dev F1": _paper(paper.TABLE1, run, 1, r.kind),
+                     "paper test Ign F1": _paper(paper.TABLE1, run, 2, r.kind),
+                     "paper test F1": _paper(paper.TABLE1, run, 3, r.kind),
                      "test (leaderboard file)": r.result_file})
     return Table("table1", "Table 1: DocRED dev Ign F1 / F1", pd.DataFrame(rows),
                  ["The test set has no public labels: our test column is the leaderboard "
                   "upload (predictions above the dev theta) for CodaLab.",
-                  "seeds: runs behind the mean and sample std (train.seed and seeds.extra; "
+                  "seeds: runs behind the mean and sample std (the schedule's seed and seeds.extra; "
                   "the control runs have one seed); the std needs two."])
 
 
@@ -72,11 +82,11 @@ def seed_summary(devs: list[dict]) -> dict[str, float | int | None]:
 
 
 def table2(results: dict[Run, dict]) -> Table:
-    """DialogRE: (model, variant) -> the dialogre_evaluate metrics."""
+    """DialogRE: (model, encoder, job) -> the evaluate_dialogre metrics."""
     rows = []
-    for run, m in results.items():
-        theirs = paper.TABLE2.get(run)
-        rows.append({"model": paper.row_name(*run), "encoder": m["encoder"],
+    for (model, encoder, job), m in results.items():
+        theirs = paper.TABLE2.get((model, "transformer", job))
+        rows.append({"model": paper.row_name(model, job), "encoder": m["encoder"],
                      "dev F1": _pct(m["dev"]["f1"]["f1"]), "dev F1c": _pct(m["dev"]["f1c"]["f1"]),
                      "test F1": _pct(m["test"]["f1"]["f1"]),
                      "test F1c": _pct(m["test"]["f1c"]["f1"]),
@@ -90,12 +100,12 @@ def table2(results: dict[Run, dict]) -> Table:
                  ["F1: T1 = 0.5, T2 tuned on dev F1 and reused; F1c: predictions on every "
                   "dialogue prefix, answerable relations only, macro-averaged over instances "
                   "(reference-implementations.md 5.4), on the first N instances of each split "
-                  "(dialogre_evaluate.f1c_instances). The paper's numbers are on DialogRE v1 "
+                  "(evaluate.dialogre.f1c_instances). The paper's numbers are on DialogRE v1 "
                   "with BERT-base; ours on v2."])
 
 
 def table3(results: dict[Run, RunResults]) -> Table:
-    rows = [{"model": paper.row_name(*run), "intra F1": _pct(r.metrics["intra"]["f1"]),
+    rows = [{"model": _name(run, r), "intra F1": _pct(r.metrics["intra"]["f1"]),
              "inter F1": _pct(r.metrics["inter"]["f1"]),
              "paper intra F1": _paper(paper.TABLE3, run, 0),
              "paper inter F1": _paper(paper.TABLE3, run, 1),
@@ -111,7 +121,7 @@ def table4(results: dict[Run, RunResults]) -> Table:
     rows = []
     for run, r in results.items():
         evidence = r.robustness["evidence"]
-        rows.append({"model": paper.row_name(*run),
+        rows.append({"model": _name(run, r),
                      "precision": _pct(evidence["precision"]),
                      "recall": _pct(evidence["recall"]), "F1": _pct(evidence["f1"]),
                      "paper precision": _paper(paper.TABLE4, run, 0),
@@ -130,8 +140,8 @@ SETTING_NAMES = {"base": "Base", "sief": "+SIEF", "rand": "+Rand", "nomention": 
 
 
 def heuristics_table(name: str, title: str, base: dict[str, dict],
-                     runs: dict[Run, dict], keys: tuple[str, ...],
-                     paper_rows: dict[Run, tuple]) -> Table:
+                     runs: dict[tuple[str, str], dict], keys: tuple[str, ...],
+                     paper_rows: dict[tuple[str, str], tuple]) -> Table:
     """Tables 5/6: per model the base checkpoint and the runs (model, key) -> dev metrics,
     dev Ign F1 / F1 beside the paper (whose Base and +SIEF rows repeat Table 1's dev)."""
     rows = []
@@ -139,7 +149,8 @@ def heuristics_table(name: str, title: str, base: dict[str, dict],
         for key, metrics in [("base", base_dev)] + [(k, runs.get((model, k))) for k in keys]:
             if metrics is None:
                 continue
-            paper_row = (paper.TABLE1 if key in ("base", "sief") else paper_rows).get((model, key))
+            paper_row = (paper.TABLE1.get((model, "glove", key)) if key in ("base", "sief")
+                         else paper_rows.get((model, key)))
             rows.append({"model": paper.MODEL_NAMES.get(model, model),
                          "method": SETTING_NAMES.get(key, key),
                          "dev Ign F1": _pct(metrics["ign_f1"]), "dev F1": _pct(metrics["f1"]),

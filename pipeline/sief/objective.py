@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 
 from pipeline.data.document import Document
-from pipeline.data.glove_view import Batch, Collate, DocFeatures
+from pipeline.data.features import Batch, Collate, DocFeatures
 from pipeline.training.objectives import relation_loss
 
 EPS = 1e-11
@@ -28,12 +28,7 @@ EPS = 1e-11
 
 @dataclass(frozen=True)
 class SIEFConfig:
-    init: Literal["base", "scratch"] = "base"
-    """Start from the trained base checkpoint (default) or from a fresh model."""
-    epochs: int = 5
-    """Epochs of SIEF training (its own, independent of train.epochs)."""
-    lr: float = 1.0e-3
-    """Learning rate of SIEF training (the rest of the optimiser settings come from train)."""
+    """The SIEF loss (its schedule is the run's: params.yaml `schedules.<d>.<e>.finetune`)."""
     beta: float = 0.8
     """Importance threshold: a removed sentence is evidence for (pair, r) when g > beta."""
     evidence_rule: Literal["score", "random", "no_mention"] = "score"

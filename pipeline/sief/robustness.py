@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from pipeline.data.document import Document, pair_index
-from pipeline.data.glove_view import Collate, DocFeatures
+from pipeline.data.features import Collate, DocFeatures
 from pipeline.evaluation.docred_metrics import ranked_metrics
 from pipeline.progress import progress
 from pipeline.sief.objective import importance_score, sentences_in_window
@@ -50,17 +50,17 @@ def removal_probs(model: torch.nn.Module, docs: Sequence[Document], featurize: F
                      [f.evidence for f in d.facts], np.zeros(len(d.facts)),
                      np.zeros((sentences_in_window(d, window), len(d.facts))))
            for i, d in enumerate(docs)]
-    # job = (position in `out`, removed sentence or -1 for the full document)
-    jobs = [(k, n) for k, fp in enumerate(out) for n in range(-1, fp.p_hat.shape[0])]
-    for start in progress(range(0, len(jobs), batch_size), desc="sentence removal", unit="batch"):
-        chunk = jobs[start:start + batch_size]
-        variants = [docs[out[k].doc] if n < 0 else docs[out[k].doc].remove_sentence(n)
-                    for k, n in chunk]
-        batch = collate([featurize(d) for d in variants])
+    # a pass = (position in `out`, removed sentence or -1 for the full document)
+    passes = [(k, n) for k, fp in enumerate(out) for n in range(-1, fp.p_hat.shape[0])]
+    for start in progress(range(0, len(passes), batch_size), desc="sentence removal", unit="batch"):
+        chunk = passes[start:start + batch_size]
+        inputs = [docs[out[k].doc] if n < 0 else docs[out[k].doc].remove_sentence(n)
+                  for k, n in chunk]
+        batch = collate([featurize(d) for d in inputs])
         probs = torch.sigmoid(model(batch)).cpu().numpy()             # [P, R]
         for b, (k, n) in enumerate(chunk):
             fp = out[k]
-            rows = batch.pair_offsets[b] + pair_index(variants[b].num_entities,
+            rows = batch.pair_offsets[b] + pair_index(inputs[b].num_entities,
                                                       fp.facts[:, 0], fp.facts[:, 1])
             values = probs[rows, fp.facts[:, 2]] if len(fp.facts) else np.zeros(0)
             if n < 0:

@@ -3,6 +3,7 @@ dev evaluation, best-checkpoint selection, and resumable state after every epoch
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import os
@@ -15,7 +16,7 @@ import numpy as np
 import torch
 
 from pipeline.data.document import Document
-from pipeline.data.glove_view import DocFeatures
+from pipeline.data.features import DocFeatures
 from pipeline.progress import progress
 from pipeline.training.objectives import Objective
 from pipeline.training.seeding import epoch_rng, seed_everything
@@ -43,6 +44,31 @@ class TrainConfig:
     """Documents per evaluation batch."""
     select_by: Literal["ign_f1", "f1"] = "ign_f1"
     """Dev metric that picks the kept checkpoint (the originals use Ign F1)."""
+
+
+@dataclass(frozen=True)
+class FinetuneConfig:
+    """What changes for the runs that start from the base run (SIEF and its control);
+    every other optimiser setting is the base schedule's."""
+    init: Literal["base", "scratch"] = "base"
+    """Start from the trained base checkpoint, or from a fresh model (the official SIEF)."""
+    epochs: int = 3
+    """Epochs of the SIEF and control runs (independent of the base run's epochs)."""
+    lr: float = 1.0e-3
+    """Learning rate of the SIEF and control runs (the task layers; an encoder keeps its own)."""
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    """The training schedule of one (dataset, encoder): params.yaml `schedules.<d>.<e>`."""
+    base: TrainConfig = TrainConfig()
+    """The base run's schedule (the base model reads only this block)."""
+    finetune: FinetuneConfig = FinetuneConfig()
+    """SIEF and control runs: the base schedule with this start, epochs and lr."""
+
+    def finetuning(self) -> TrainConfig:
+        """The schedule of a SIEF or control run."""
+        return dataclasses.replace(self.base, epochs=self.finetune.epochs, lr=self.finetune.lr)
 
 
 @dataclass

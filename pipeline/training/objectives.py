@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from pipeline.data.document import Document
-from pipeline.data.glove_view import Collate, DocFeatures
+from pipeline.data.features import Collate, DocFeatures
 
 
 class Objective(Protocol):

@@ -1,52 +1,129 @@
-"""Everything a training stage needs between loaded data and a saved checkpoint."""
+"""One training run, from typed configs and paths to a checkpoint: the library's entry point.
+
+A run is identified by its dataset (the processed directory), its model config (which names
+its architecture and encoder), its schedule and its loss. `train_run` trains it and writes
+`model.pt` and `history.csv` into the run's directory; `load_run` loads one back for
+evaluation. Stages only read argv and params and call these.
+"""
 from __future__ import annotations
 
 import csv
+import hashlib
+import json
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import torch
 
-from pipeline.data.glove_view import Collate
-from pipeline.data.prepare import Processed
-from pipeline.evaluation.predict import evaluate_probs, predict_probs
+from pipeline.config import to_dict
+from pipeline.data.features import Collate, make_collate
+from pipeline.data.jsonio import write_json
+from pipeline.data.prepare import Processed, load_featurizer, load_meta, load_split, load_vectors
+from pipeline.errors import ConfigError
+from pipeline.evaluation.evaluators import DEV_EVALUATORS, SELECTABLE
 from pipeline.models import DataDims, create_model, model_from_spec, model_spec
-from pipeline.training.loop import Evaluate, TrainConfig, TrainResult, clear_resume, train
-from pipeline.training.objectives import Objective
+from pipeline.sief.objective import SIEFConfig, SIEFObjective
+from pipeline.training.loop import TrainConfig, TrainResult, clear_resume, train
+from pipeline.training.objectives import Objective, RelationObjective
 from pipeline.training.seeding import seed_everything
 
+PIPELINE_ROOT = Path(__file__).resolve().parents[1]
 
-def new_model(name: str, config: Any, dims: dict, vectors: torch.Tensor, seed: int,
+
+def train_run(model: Any, schedule: TrainConfig, data_dir: Path, out_dir: Path, *,
+              init: Path | None = None, sief: SIEFConfig | None = None,
+              resume: Path | None = None, train_docs: int = 0,
+              device: torch.device | None = None, tags: dict | None = None) -> TrainResult:
+    """Train one run; write out_dir/model.pt (spec, best weights, dev metrics) and history.csv.
+
+    Arguments:
+        model: the model config (its `arch` and `encoder` say what to build).
+        schedule: seed, epochs, batch size, optimiser and learning rate, dev selection.
+        data_dir: the processed dataset (data/processed/<dataset>).
+        out_dir: the run's directory (data/runs/<dataset>/<model>/<encoder>/<job>).
+        init: a checkpoint to start from (SIEF and control runs); None = a fresh model,
+            initialised from `schedule.seed`.
+        sief: the SIEF loss; None = the relation loss alone (base and control runs).
+        resume: where the state after every epoch is kept (outside DVC's outputs, which DVC
+            deletes before a stage runs); None = not resumable.
+        train_docs: > 0 trains on the first N training documents only.
+        device: where to train (None = CPU).
+        tags: more facts to store with the checkpoint (e.g. an analysis setting).
+    """
+    meta = load_meta(data_dir)
+    _check_selection(meta["dataset"], schedule)
+    train_set, dev = load_split(data_dir, "train"), load_split(data_dir, "dev")
+    if train_docs:
+        train_set = Processed(train_set.docs[:train_docs], train_set.features[:train_docs])
+    if init is not None:
+        net, _ = load_checkpoint(init, device)
+        seed_everything(schedule.seed)
+    else:
+        net = new_model(model, meta["dims"], load_vectors(data_dir), schedule.seed, device)
+    batcher = make_collate(meta["dims"]["num_relations"], device)
+    objective = make_objective(sief, data_dir, batcher)
+    stored = {"train": to_dict(schedule), "model": to_dict(model),
+              "sief": to_dict(sief) if sief is not None else None,
+              "init": str(init) if init is not None else None, "train_docs": train_docs,
+              **(tags or {})}
+    inputs = [data_dir / "train.docs.json.gz", data_dir / "features.train.pt",
+              *([init] if init is not None else [])]
+    evaluate = DEV_EVALUATORS[meta["dataset"]](data_dir, dev, batcher, schedule.eval_batch_size)
+    result = train(net, train_set.docs, train_set.features, objective, evaluate, schedule,
+                   resume_path=resume, fingerprint=fingerprint(stored, inputs))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    torch.save({"model": model_spec(net), "state_dict": result.best_state,
+                "best_epoch": result.best_epoch, "dev": result.best_dev, "train": stored},
+               out_dir / "model.pt")
+    write_history(out_dir / "history.csv", result.history)
+    clear_resume(resume)
+    print(f"{out_dir}: best epoch {result.best_epoch}: {dev_summary(result.best_dev)}")
+    return result
+
+
+def make_objective(sief: SIEFConfig | None, data_dir: Path, batcher: Collate) -> Objective:
+    """The relation loss, or SIEF over the featurizer's window."""
+    if sief is None:
+        return RelationObjective(batcher)
+    featurize = load_featurizer(data_dir)
+    return SIEFObjective(sief, featurize, batcher, window=featurize.max_tokens)
+
+
+def _check_selection(dataset: str, schedule: TrainConfig) -> None:
+    if schedule.select_by not in SELECTABLE[dataset]:
+        raise ConfigError(f"select_by: {schedule.select_by!r} is not a dev metric of "
+                          f"{dataset} (one of {list(SELECTABLE[dataset])})")
+
+
+def new_model(config: Any, dims: dict, vectors: torch.Tensor, seed: int,
               device: torch.device | None = None) -> torch.nn.Module:
     seed_everything(seed)  # the same seed gives the same initial weights
-    model = create_model(name, config, DataDims(**dims))
+    model = create_model(config, DataDims(**dims))
     model.load_word_vectors(vectors)
     return model.to(device) if device is not None else model
 
 
-def dev_evaluator(dev: Processed, batcher: Collate, batch_size: int):
-    def evaluate(model: torch.nn.Module) -> dict:
-        probs = predict_probs(model, dev.features, batcher, batch_size, desc="dev")
-        return evaluate_probs(dev.docs, probs)
-    return evaluate
+def code_digest(root: Path = PIPELINE_ROOT) -> str:
+    """sha256 of the library's source: a resume state written by other code is not reused."""
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
-def fit(model: torch.nn.Module, name: str, train_set: Processed, dev: Processed,
-        objective: Objective, cfg: TrainConfig, batcher: Collate, out_dir: Path,
-        resume: Path | None, fingerprint: str, extra: dict | None = None,
-        evaluate: Evaluate | None = None) -> TrainResult:
-    """Train, then write model.pt (spec + best weights) and history.csv into out_dir.
-    `evaluate(model)`: dev metrics (default: DocRED's ranked metrics on `dev`)."""
-    evaluate = evaluate or dev_evaluator(dev, batcher, cfg.eval_batch_size)
-    result = train(model, train_set.docs, train_set.features, objective, evaluate, cfg,
-                   resume_path=resume, fingerprint=fingerprint)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    torch.save({"model": model_spec(name, model), "state_dict": result.best_state,
-                "best_epoch": result.best_epoch, "dev": result.best_dev,
-                "train": extra or {}}, out_dir / "model.pt")
-    write_history(out_dir / "history.csv", result.history)
-    clear_resume(resume)
-    return result
+def fingerprint(configs: dict, files: list[Path]) -> str:
+    """Identity of a training run: its configs, the bytes of its input files and the code."""
+    digest = hashlib.sha256(json.dumps(configs, sort_keys=True, default=str).encode())
+    for file in files:
+        digest.update(Path(file).read_bytes())
+    digest.update(code_digest().encode())
+    return digest.hexdigest()
+
+
+def dev_summary(dev: dict) -> str:
+    return " ".join(f"dev {key} {dev[key]:.4f}" for key in ("f1", "ign_f1", "t2") if key in dev)
 
 
 def write_history(path: Path, rows: list[dict]) -> None:
@@ -58,8 +135,47 @@ def write_history(path: Path, rows: list[dict]) -> None:
 
 
 def load_checkpoint(path: Path, device: torch.device | None = None) -> tuple[torch.nn.Module, dict]:
-    checkpoint = torch.load(path, weights_only=False, map_location="cpu")
+    if not Path(path).is_file():
+        raise ConfigError(f"{path}: no such checkpoint")
+    try:
+        checkpoint = torch.load(path, weights_only=False, map_location="cpu")
+    except Exception as err:  # pickle, zip or torch errors: not a checkpoint at all
+        raise ConfigError(f"{path}: not a checkpoint of this project ({err})") from err
+    if not isinstance(checkpoint, dict) or "model" not in checkpoint:
+        raise ConfigError(f"{path}: not a checkpoint of this project (no model spec)")
     model = model_from_spec(checkpoint["model"])
     model.load_state_dict(checkpoint["state_dict"])
     model.eval()
     return (model.to(device) if device is not None else model), checkpoint
+
+
+@dataclass
+class TrainedRun:
+    """A trained checkpoint with what evaluating it needs."""
+    model: torch.nn.Module
+    checkpoint: dict
+    meta: dict        # the processed directory's meta.json
+    batcher: Collate  # collate bound to the data and device
+
+
+def load_run(checkpoint: Path, data_dir: Path, device: torch.device | None = None) -> TrainedRun:
+    """A checkpoint (model.pt) ready to score the processed dataset in `data_dir`."""
+    meta = load_meta(data_dir)
+    model, stored = load_checkpoint(checkpoint, device)
+    return TrainedRun(model, stored, meta, make_collate(meta["dims"]["num_relations"], device))
+
+
+def replicate(seeds: tuple[int, ...], out_dir: Path, metrics: Path, job: str,
+              run_one: Callable[[int, Path], TrainResult]) -> list[dict]:
+    """`run_one(seed, out_dir / f"seed{seed}")` for every seed; their best dev metrics go to
+    `metrics` ({"job", "runs": [{seed, best_epoch, dev}]}). `out_dir` holds seeds.json even
+    with no seeds, so that it exists as the stage's output."""
+    runs = []
+    for seed in seeds:
+        result = run_one(seed, out_dir / f"seed{seed}")
+        runs.append({"seed": seed, "best_epoch": result.best_epoch, "dev": result.best_dev})
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_json(out_dir / "seeds.json", list(seeds))
+    metrics.parent.mkdir(parents=True, exist_ok=True)
+    write_json(metrics, {"job": job, "runs": runs}, indent=1)
+    return runs

@@ -35,15 +35,16 @@ def epoch_rng(seed: int, epoch: int) -> np.random.Generator:
 class SeedsConfig:
     """Replicates for Table 1's mean and standard deviation over seeds."""
     extra: tuple[int, ...] = ()
-    """Seeds besides train.seed: each trains the base model and its SIEF run again (stages
-    seeds_base, seeds_sief). Empty = one seed, no replicates."""
+    """Seeds besides the schedule's seed: each trains the base model and its SIEF run again
+    (stages seeds_base, seeds_sief). Empty = one seed, no replicates."""
 
     def __post_init__(self) -> None:
         if len(set(self.extra)) != len(self.extra):
             raise ConfigError(f"seeds.extra: repeated seed in {list(self.extra)}")
 
     def replicates(self, main_seed: int) -> tuple[int, ...]:
-        """The extra seeds; train.seed among them would only repeat the main run."""
+        """The extra seeds; the schedule's own seed among them would only repeat the main run."""
         if main_seed in self.extra:
-            raise ConfigError(f"seeds.extra: {main_seed} is train.seed, already the main run")
+            raise ConfigError(f"seeds.extra: {main_seed} is the schedule's seed, already the "
+                              "main run")
         return self.extra

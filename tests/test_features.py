@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from pipeline.data.glove_view import all_pairs, distance_bucket
+from pipeline.data.features import all_pairs, distance_bucket
 from pipeline.errors import DataError
 from tests.helpers import NUM_RELATIONS, three_sentence_doc, tiny_setup
 

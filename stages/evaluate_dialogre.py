@@ -1,5 +1,11 @@
-"""DVC stage `dialogre_evaluate@<model>-<variant>`: DialogRE dev and test F1 (T2 tuned on
-dev) and F1c (dialogue prefixes), as section 5.4 of reference-implementations.md."""
+"""DVC stage `evaluate_dialogre@<dataset>-<model>-<encoder>-<job>`: DialogRE dev and test F1
+(T2 tuned on dev) and F1c (dialogue prefixes), as section 5.4 of
+reference-implementations.md.
+
+    python -m stages.evaluate_dialogre --data data/processed/dialogre
+        --checkpoint data/runs/dialogre/bert/transformer_instance/base/model.pt
+        --out data/results/dialogre/bert/transformer_instance/base
+"""
 from __future__ import annotations
 
 import json
@@ -10,24 +16,25 @@ from pipeline.data.prepare import load_featurizer, load_instances, load_split
 from pipeline.evaluation.dialogre import instance_probs, prefix_probs, score_split
 from pipeline.evaluation.dialogre_metrics import tune_t2
 from pipeline.evaluation.settings import DialogREEvaluateConfig
-from pipeline.models import encoder_name
-from stages.common import load_sections, parse_args
-from stages.runs import device_from, load_trained_run
+from pipeline.models import encoder_label
+from pipeline.runtime import runtime_device
+from pipeline.training.run import load_run
+from stages.common import checkpoint_parser, load_sections
 
-PARAMS = ("dialogre_evaluate", "runtime")
+PARAMS = ("evaluate.dialogre", "runtime")
 
 
-def main() -> None:
-    args = parse_args(__doc__, variant=True)
+def main(argv: list[str] | None = None) -> None:
+    args = checkpoint_parser(__doc__).parse_args(argv)
     params = load_sections(PARAMS)
-    cfg = build(DialogREEvaluateConfig, params["dialogre_evaluate"], "dialogre_evaluate")
-    run = load_trained_run(args, device_from(params))
-    featurize = load_featurizer(run.data)
+    cfg = build(DialogREEvaluateConfig, params["evaluate.dialogre"], "evaluate.dialogre")
+    run = load_run(args.checkpoint, args.data, runtime_device(params["runtime"]))
+    featurize = load_featurizer(args.data)
     metrics: dict = {"best_epoch": run.checkpoint["best_epoch"],
-                     "encoder": encoder_name(run.checkpoint["model"])}
+                     "encoder": encoder_label(run.model.config)}
     t2 = None
     for split in ("dev", "test"):
-        data, instances = load_split(run.data, split), load_instances(run.data, split)
+        data, instances = load_split(args.data, split), load_instances(args.data, split)
         probs = instance_probs(run.model, data.features, run.batcher, cfg.batch_size, split)
         if t2 is None:  # dev comes first: T2 is tuned there and reused for test and F1c
             t2, _ = tune_t2(probs, instances)
@@ -37,7 +44,8 @@ def main() -> None:
         metrics[split] = {**score_split(probs, prefixes, instances, t2),
                           **trimmed_pieces(run.model, data.features)}
     metrics["t2"] = t2
-    write_json(run.out / "metrics.json", metrics, indent=1)
+    args.out.mkdir(parents=True, exist_ok=True)
+    write_json(args.out / "metrics.json", metrics, indent=1)
     print(json.dumps(metrics, indent=1))
 
 

@@ -1,6 +1,6 @@
-"""The GloVe view of a canonical document (reference-implementations.md 1.2-1.3).
+"""The feature view of a canonical document (reference-implementations.md 1.2-1.3).
 
-`GloveFeaturizer(doc)` gives one document's arrays; `collate(features)` pads a batch
+`Featurizer(doc)` gives one document's arrays; `collate(features)` pads a batch
 into tensors. Both are cheap, so SIEF re-featurises sentence-removed documents on the fly.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pipeline.errors import DataError
 
 @dataclass
 class DocFeatures:
-    """One document's GloVe-view arrays (all int64 unless noted)."""
+    """One document's feature-view arrays (all int64 unless noted)."""
     word_ids: np.ndarray        # [L] lower-cased word id, 1 = unknown
     ner_ids: np.ndarray         # [L] entity type id on mention tokens, else 0
     coref_ids: np.ndarray       # [L] 1-based entity index on mention tokens, else 0
@@ -90,7 +90,7 @@ class Batch:
             if isinstance(getattr(self, f.name), torch.Tensor)})
 
 
-class GloveFeaturizer:
+class Featurizer:
     def __init__(self, vocab: dict[str, int], ner2id: dict[str, int], max_tokens: int,
                  max_entities: int, instance_pair: bool = False):
         """`instance_pair`: score only the pair (entity 0, entity 1), a DialogRE instance

@@ -1,0 +1,41 @@
+"""The dev evaluation of the training loop, chosen by dataset (big_vision's evaluator table).
+
+Each entry takes the processed directory, its dev split, the collate and a batch size, and
+returns `evaluate(model) -> dev metrics`, which hold the schedule's `select_by` key.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import torch
+
+from pipeline.data.features import Collate
+from pipeline.data.prepare import Processed, load_instances
+from pipeline.evaluation.dialogre import dialogre_evaluator
+from pipeline.evaluation.predict import evaluate_probs, predict_probs
+
+Evaluate = Callable[[torch.nn.Module], dict]
+
+
+def docred_dev(data_dir: Path, dev: Processed, batcher: Collate, batch_size: int) -> Evaluate:
+    """DocRED: the ranked metrics (F1, Ign F1, theta, AUC) of every dev pair."""
+    def evaluate(model: torch.nn.Module) -> dict:
+        return evaluate_probs(dev.docs, predict_probs(model, dev.features, batcher,
+                                                      batch_size, desc="dev"))
+    return evaluate
+
+
+def dialogre_dev(data_dir: Path, dev: Processed, batcher: Collate, batch_size: int) -> Evaluate:
+    """DialogRE: F1 at the dev-tuned T2 (DialogRE has no Ign F1)."""
+    return dialogre_evaluator(dev.features, load_instances(data_dir, "dev"), batcher, batch_size)
+
+
+DEV_EVALUATORS: dict[str, Callable[[Path, Processed, Collate, int], Evaluate]] = {
+    "docred": docred_dev,
+    "dialogre": dialogre_dev,
+}
+"""Dataset (processed meta.json `dataset`) -> dev evaluator of the training loop."""
+
+SELECTABLE = {"docred": ("ign_f1", "f1"), "dialogre": ("f1",)}
+"""Dev metrics a schedule's `select_by` may name, per dataset."""

@@ -1,0 +1,187 @@
+"""The report of one DocRED run grid: reads what the evaluation stages wrote, writes the
+paper's tables and figures and the report page.
+
+Results are found through their fields: <results>/<dataset>/<model>/<encoder>/<job>/ for a
+run, .../seeds/<job>/dev.json for its replicates, .../analysis/<setting>/dev.json for the
+analysis runs, <results>/<dataset>/case_study/ for the case study.
+"""
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.data.jsonio import read_json
+from pipeline.reporting import paper
+from pipeline.reporting.figures import figure4, figure5
+from pipeline.reporting.report import write_report
+from pipeline.reporting.tables import (Run, RunResults, Table, heuristics_table, table1, table2,
+                                       table3, table4, write_table)
+
+DOCRED_JOBS = ("base", "control", "sief")
+DIALOGRE_JOBS = ("base", "sief")
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The runs of a report: params.yaml `grid` with each encoder's kind."""
+    docred_models: tuple[str, ...]
+    docred_encoders: tuple[str, ...]
+    dialogre_models: tuple[str, ...]
+    dialogre_encoders: tuple[str, ...]
+    kinds: dict[str, str]
+    """Encoder name -> glove | transformer (params.yaml `encoders.<name>.kind`)."""
+    analysis_encoder: str = "glove"
+    """The encoder of the paper's analyses (robustness, seeds, Tables 3-6, Figures 4-5)."""
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the report says about the analysis runs."""
+    settings: tuple[str, ...]
+    """params.yaml analysis.settings, in order."""
+    epochs: int
+    beta: float
+    """The main sief.beta: the analysis run at this beta is Tables 5/6's +SIEF row."""
+    robustness_docs: int
+
+
+def collect_report(dataset: str, results: Path, processed: Path, out: Path, grid: Grid,
+                   analysis: Analysis, files: dict, settings: dict) -> Path:
+    """Write every table (Markdown and CSV), Figures 4 and 5 and index.md into `out`.
+
+    Arguments:
+        dataset: the DocRED-format dataset of Tables 1, 3-6 (data/results/<dataset>).
+        results: the results root (data/results).
+        processed: the processed root (data/processed), for the data counts.
+        out: the report directory.
+        grid: the runs to report.
+        analysis: the analysis runs' settings.
+        files: the dataset's raw files (shown beside the counts).
+        settings: the params sections shown on the page, as declared.
+    """
+    root = results / dataset
+    runs = [(m, e, j) for m in grid.docred_models for e in grid.docred_encoders
+            for j in DOCRED_JOBS]
+    scored = {run: load_results(root, run, out, grid.kinds[run[1]],
+                                with_robustness=run[1] == grid.analysis_encoder)
+              for run in runs}
+    paper_runs = {run: r for run, r in scored.items() if run[1] == grid.analysis_encoder}
+    case_dir = root / "case_study"
+    case = read_json(case_dir / "case_study.json")
+    dialogre = {(m, e, j): read_json(results / "dialogre" / m / e / j / "metrics.json")
+                for m in grid.dialogre_models for e in grid.dialogre_encoders
+                for j in DIALOGRE_JOBS}
+    tables = [table1(scored, load_replicates(root, paper_runs)),
+              *([table2(dialogre)] if dialogre else []), table3(paper_runs),
+              table4(paper_runs),
+              Table("case_study", f"Case study: {case['model']}, base vs +SIEF, P of the fact "
+                    "for each sentence subset", pd.read_csv(case_dir / "case_study.csv"),
+                    [f"Dev theta: base {case['theta_base']:.4f}, +SIEF "
+                     f"{case['theta_sief']:.4f}; predicted = P >= theta."])]
+    analysis_tables, sweep = analysis_results(root, grid, analysis, paper_runs)
+    tables += analysis_tables
+    for table in tables:
+        write_table(table, out)
+    sweep.to_csv(out / "figure4.csv", index=False)
+    points = {run: pd.read_csv(root.joinpath(*run) / "robustness_points.csv")
+              for run in paper_runs if run[2] != "control"}
+    thetas = {run: paper_runs[run].robustness["theta"] for run in points}
+    figures = [("Figure 4: dev F1 against beta", figure4(sweep, out / "figure4.png")),
+               ("Figure 5: P vs P-hat, a non-evidence sentence removed",
+                figure5(points, thetas, out / "figure5.png")),
+               ("Case study (Figure 6 style)", case_dir / "case_study.png")]
+    page = write_report(out / "index.md", "SIEF: the paper's tables and figures", tables,
+                        figures, settings, data_lines(processed, dataset, files, analysis,
+                                                      bool(dialogre)),
+                        (case_dir / "document.md").read_text(encoding="utf-8"))
+    return page
+
+
+def data_lines(processed: Path, dataset: str, files: dict, analysis: Analysis,
+               with_dialogre: bool) -> list[str]:
+    """The report's data section: documents and facts per split, what was left out."""
+    stats = read_json(processed / dataset / "stats.json")
+    lines = [f"{split}: {stats[split]['documents']} documents, {stats[split]['facts']} facts "
+             f"({files[split]})" for split in ("train", "dev")]
+    lines.append(f"robustness and evidence: the first {analysis.robustness_docs} dev "
+                 "documents with evidence-annotated facts (0 = all)")
+    if with_dialogre:
+        counts = read_json(processed / "dialogre" / "stats.json")
+        lines += [f"DialogRE {split}: {counts[split]['instances']} instances of "
+                  f"{counts[split]['dialogues']} dialogues ({counts[split]['instances_skipped']} "
+                  f"left out by dialogre.train_instances / max_instances)"
+                  for split in ("train", "dev", "test")]
+    return lines
+
+
+def analysis_results(root: Path, grid: Grid, analysis: Analysis,
+                     results: dict[Run, RunResults]) -> tuple[list[Table], pd.DataFrame]:
+    """Tables 5 and 6, and Figure 4's (model, beta, F1) points, from the analysis runs."""
+    encoder = grid.analysis_encoder
+    runs = {(m, s): read_json(root / m / encoder / "analysis" / s / "dev.json")
+            for m in grid.docred_models for s in analysis.settings}
+    base = {m: results[(m, encoder, "base")].metrics["dev"] for m in grid.docred_models}
+    roles = analysis_roles(runs)
+    table5_keys, table6_keys = ("sief", "rand", "nomention"), ("sief", "gtruth")
+    tables = [
+        heuristics_table("table5", "Table 5: SIEF against the Rand and NoMention heuristics "
+                         "(dev)", base, table_rows(runs, roles, analysis.beta, table5_keys),
+                         table5_keys, paper.TABLE5),
+        heuristics_table("table6", "Table 6: SIEF's soft targets against gold labels (GTruth, "
+                         "dev)", base, table_rows(runs, roles, analysis.beta, table6_keys),
+                         table6_keys, paper.TABLE6)]
+    for table in tables:
+        table.notes.append(f"Every SIEF-family row: {analysis.epochs} SIEF epoch(s) from the "
+                           "base checkpoint (analysis.epochs); Base is the base checkpoint.")
+    sweep = pd.DataFrame([{"model": m, "beta": run["sief"]["beta"],
+                           "f1": round(100 * run["dev"]["f1"], 2),
+                           "ign_f1": round(100 * run["dev"]["ign_f1"], 2)}
+                          for (m, s), run in runs.items() if roles[(m, s)] == "beta"])
+    return tables, sweep
+
+
+def analysis_roles(analysis: dict[tuple, dict]) -> dict[tuple, str]:
+    """What each analysis run is, read from the SIEF config it ran with: 'rand',
+    'nomention', 'gtruth', or 'beta' (plain SIEF at some beta; at the main beta it is also
+    the 'sief' row of Tables 5 and 6)."""
+    roles = {}
+    for key, run in analysis.items():
+        cfg = run["sief"]
+        if cfg["target"] == "gold":
+            roles[key] = "gtruth"
+        elif cfg["evidence_rule"] != "score":
+            roles[key] = {"random": "rand", "no_mention": "nomention"}[cfg["evidence_rule"]]
+        else:
+            roles[key] = "beta"
+    return roles
+
+
+def table_rows(analysis: dict, roles: dict, beta: float, wanted: tuple[str, ...]) -> dict:
+    """(model, row key) -> dev metrics for Tables 5/6; 'sief' = plain SIEF at the main beta."""
+    picked = {}
+    for (model, setting), run in analysis.items():
+        role = roles[(model, setting)]
+        if role == "beta" and math.isclose(run["sief"]["beta"], beta):
+            role = "sief"
+        if role in wanted:
+            picked[(model, role)] = run["dev"]
+    return picked
+
+
+def load_replicates(root: Path, runs: dict[Run, RunResults]) -> dict[Run, list[dict]]:
+    """(model, encoder, job) -> dev metrics of the seeds_base / seeds_sief runs."""
+    return {(m, e, j): [run["dev"] for run in read_json(root / m / e / "seeds" / j
+                                                         / "dev.json")["runs"]]
+            for m, e, j in runs if j in ("base", "sief")}
+
+
+def load_results(root: Path, run: Run, report_dir: Path, kind: str,
+                 with_robustness: bool) -> RunResults:
+    folder = root.joinpath(*run)
+    robustness = read_json(folder / "robustness.json") if with_robustness else {}
+    return RunResults(read_json(folder / "metrics.json"), robustness,
+                      os.path.relpath(folder / "result.json", report_dir), kind)
