@@ -33,7 +33,7 @@ def load_bench(processed: str, model_name: str, encoder: str, device: str = "cpu
     if overrides:
         params = merged(params, read_params(Path(overrides)))
     cfg = build_model_config(params["models"][model_name], params["encoders"][encoder],
-                             f"models.{model_name}")
+                             f"models.{model_name}", f"encoders.{encoder}")
     model = new_model(cfg, meta["dims"], load_vectors(data), seed=0,
                       device=torch.device(device))
     return Bench(model, load_split(data, "train"), load_split(data, "dev"),

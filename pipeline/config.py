@@ -2,7 +2,9 @@
 
 Each dataclass documents its fields with a docstring under the field (litgpt style).
 `build(cls, mapping, where)` is the only way stages turn a params.yaml section into a
-config: unknown keys and wrong types fail loudly with the dotted path of the key.
+config: unknown keys, wrong types and values out of range fail loudly with the dotted path
+of the key as the user wrote it, before any data is read. A config states its ranges in a
+class attribute `BOUNDS` (field -> ">= 1", "> 0", "in [0, 1)", ...), checked by `build`.
 """
 from __future__ import annotations
 
@@ -28,22 +30,48 @@ def build(cls: type[T], mapping: Any, where: str) -> T:
     values = {}
     for name, field in fields.items():
         if name in mapping:
-            values[name] = _coerce(hints[name], mapping[name], f"{where}.{name}")
+            values[name] = coerce(hints[name], mapping[name], f"{where}.{name}")
         elif field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
             raise ConfigError(f"{where}: missing required key {name!r}")
-    return cls(**values)
+    try:
+        config = cls(**values)
+    except ConfigError as err:  # a __post_init__ check: say where the section is
+        raise ConfigError(f"{where}: {err}") from err
+    for name, bound in getattr(cls, "BOUNDS", {}).items():
+        value = getattr(config, name)
+        if not within(value, bound):
+            raise ConfigError(f"{where}.{name} must be {bound}, got {value!r}")
+    return config
 
 
-def _coerce(hint: Any, value: Any, where: str) -> Any:
+def within(value: float, bound: str) -> bool:
+    """Whether `value` meets `bound`: ">= 1", "> 0", "in [0, 1)", "in [0, 1]"."""
+    if bound.startswith("in "):
+        low, high = (float(x) for x in bound[4:-1].split(","))
+        above = value >= low if bound[3] == "[" else value > low
+        below = value <= high if bound[-1] == "]" else value < high
+        return above and below
+    op, limit = bound.split()
+    return {">=": value >= float(limit), ">": value > float(limit)}[op]
+
+
+def coerce(hint: Any, value: Any, where: str) -> Any:
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
         if value is None and type(None) in args:
             return None
+        kinds = {getattr(arg, "kind", None): arg for arg in args if dataclasses.is_dataclass(arg)}
+        if isinstance(value, dict) and "kind" in value and None not in kinds:
+            # configs told apart by their `kind` (encoders): build the one named
+            if value["kind"] not in kinds:
+                raise ConfigError(f"{where}.kind: {value['kind']!r} is not one of "
+                                  f"{sorted(kinds)}")
+            return build(kinds[value["kind"]], value, where)
         errors = []
         for arg in (a for a in args if a is not type(None)):
             try:
-                return _coerce(arg, value, where)
+                return coerce(arg, value, where)
             except ConfigError as err:
                 errors.append(str(err))
         raise ConfigError(f"{where}: {value!r} matches none of the allowed forms: "
@@ -56,13 +84,13 @@ def _coerce(hint: Any, value: Any, where: str) -> Any:
         if not isinstance(value, (list, tuple)):
             raise ConfigError(f"{where}: expected a list, got {value!r}")
         item = args[0] if args else Any
-        return tuple(_coerce(item, v, f"{where}[{i}]") for i, v in enumerate(value))
+        return tuple(coerce(item, v, f"{where}[{i}]") for i, v in enumerate(value))
     if origin is dict:
         if not isinstance(value, dict):
             raise ConfigError(f"{where}: expected a mapping, got {value!r}")
-        return {str(k): _coerce(args[1], v, f"{where}.{k}") for k, v in value.items()}
+        return {str(k): coerce(args[1], v, f"{where}.{k}") for k, v in value.items()}
     if dataclasses.is_dataclass(hint):
-        return build(hint, value, where)
+        return value if isinstance(value, hint) else build(hint, value, where)
     if hint is Any:
         return value
     if hint is float:

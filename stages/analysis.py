@@ -21,7 +21,7 @@ from pipeline.data.jsonio import write_json
 from pipeline.models import build_model_config
 from pipeline.runtime import runtime_device
 from pipeline.sief.objective import SIEFConfig
-from pipeline.training.loop import ScheduleConfig
+from pipeline.training.loop import AnalysisConfig, ScheduleConfig
 from pipeline.training.run import train_run
 from stages.common import load_sections, resume_file, run_parser
 
@@ -41,12 +41,14 @@ def main(argv: list[str] | None = None) -> None:
     key = f"schedules.{args.dataset}.{args.encoder}"
     schedule = build(ScheduleConfig, params[key], key)
     model = build_model_config(params[f"models.{args.model}"],
-                               params[f"encoders.{args.encoder}"], f"models.{args.model}")
+                               params[f"encoders.{args.encoder}"], f"models.{args.model}",
+                               f"encoders.{args.encoder}")
     setting = f"analysis.settings.{args.setting}"
     sief = build(SIEFConfig, {**params["sief"], **(params[setting] or {})}, setting)
-    train_docs = params["analysis.train_docs"]
-    result = train_run(model, dataclasses.replace(schedule.finetuning(),
-                                                  epochs=params["analysis.epochs"]),
+    budget = build(AnalysisConfig, {"epochs": params["analysis.epochs"],
+                                    "train_docs": params["analysis.train_docs"]}, "analysis")
+    train_docs = budget.train_docs
+    result = train_run(model, dataclasses.replace(schedule.finetuning(), epochs=budget.epochs),
                        args.data, args.out, init=args.base, sief=sief,
                        resume=resume_file(args.out), train_docs=train_docs,
                        device=runtime_device(params["runtime"]),

@@ -34,7 +34,8 @@ def main(argv: list[str] | None = None) -> None:
     key = f"schedules.{args.dataset}.{args.encoder}.base"
     schedule = build(TrainConfig, params[key], key)
     model = build_model_config(params[f"models.{args.model}"],
-                               params[f"encoders.{args.encoder}"], f"models.{args.model}")
+                               params[f"encoders.{args.encoder}"], f"models.{args.model}",
+                               f"encoders.{args.encoder}")
     device = runtime_device(params["runtime"])
     seeds = build(SeedsConfig, params["seeds"], "seeds").replicates(schedule.seed)
     replicate(seeds, args.out, args.metrics, "base",

@@ -34,7 +34,8 @@ def main(argv: list[str] | None = None) -> None:
     key = f"schedules.{args.dataset}.{args.encoder}"
     schedule = build(ScheduleConfig, params[key], key)
     model = build_model_config(params[f"models.{args.model}"],
-                               params[f"encoders.{args.encoder}"], f"models.{args.model}")
+                               params[f"encoders.{args.encoder}"], f"models.{args.model}",
+                               f"encoders.{args.encoder}")
     sief = build(SIEFConfig, params["sief"], "sief")
     device = runtime_device(params["runtime"])
     seeds = build(SeedsConfig, params["seeds"], "seeds").replicates(schedule.base.seed)

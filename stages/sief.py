@@ -30,7 +30,8 @@ def main(argv: list[str] | None = None) -> None:
     key = f"schedules.{args.dataset}.{args.encoder}"
     schedule = build(ScheduleConfig, params[key], key)
     model = build_model_config(params[f"models.{args.model}"],
-                               params[f"encoders.{args.encoder}"], f"models.{args.model}")
+                               params[f"encoders.{args.encoder}"], f"models.{args.model}",
+                               f"encoders.{args.encoder}")
     train_run(model, schedule.finetuning(), args.data, args.out,
               init=args.base if schedule.finetune.init == "base" else None,
               sief=build(SIEFConfig, params["sief"], "sief"), resume=resume_file(args.out),

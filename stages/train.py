@@ -27,7 +27,8 @@ def main(argv: list[str] | None = None) -> None:
     key = f"schedules.{args.dataset}.{args.encoder}.base"
     schedule = build(TrainConfig, params[key], key)
     model = build_model_config(params[f"models.{args.model}"],
-                               params[f"encoders.{args.encoder}"], f"models.{args.model}")
+                               params[f"encoders.{args.encoder}"], f"models.{args.model}",
+                               f"encoders.{args.encoder}")
     train_run(model, schedule, args.data, args.out, resume=resume_file(args.out),
               device=runtime_device(params["runtime"]))
 

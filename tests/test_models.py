@@ -32,8 +32,11 @@ def test_a_model_section_and_an_encoder_section_make_one_config():
     bert = build_model_config(section, {"kind": "transformer", "name": "x", "window": 64,
                                         "overlap": 8}, "models.gain")
     assert isinstance(bert.encoder, TransformerConfig) and bert.encoder.window == 64
-    with pytest.raises(ConfigError, match="models.gain.encoder.*hidden_size"):
-        build_model_config(section, {"kind": "transformer", "hidden_size": 4}, "models.gain")
+    with pytest.raises(ConfigError, match=r"encoders.bert: unknown key\(s\) \['hidden_size'\]"):
+        build_model_config(section, {"kind": "transformer", "hidden_size": 4}, "models.gain",
+                           "encoders.bert")
+    with pytest.raises(ConfigError, match=r"encoders.x.kind: 'lstm' is not one of"):
+        build_model_config(section, {"kind": "lstm"}, "models.gain", "encoders.x")
     with pytest.raises(ConfigError, match="names its architecture"):
         build_model_config({"mlp_hidden": 8}, {"kind": "glove"}, "models.gain")
     with pytest.raises(ConfigError, match="unknown architecture 'gcn'"):

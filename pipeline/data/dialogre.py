@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import ClassVar
 from pathlib import Path
 
 from pipeline.data.document import Document, Fact, Mention
@@ -37,6 +38,8 @@ class DialogREFiles:
 
 @dataclass(frozen=True)
 class DialogREConfig:
+    BOUNDS: ClassVar[dict[str, str]] = {"max_instances": ">= 0", "train_instances": ">= 0"}
+    """Ranges checked by pipeline.config.build (the params key named in the error)."""
     files: DialogREFiles = DialogREFiles()
     """Raw files of each split."""
     max_instances: int = 0

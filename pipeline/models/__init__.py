@@ -6,11 +6,12 @@ config alone says what to build, and a checkpoint needs nothing beside it.
 """
 from __future__ import annotations
 
+import typing
 from typing import Any
 
 import torch
 
-from pipeline.config import build, to_dict
+from pipeline.config import coerce, build, to_dict
 from pipeline.errors import ConfigError
 from pipeline.models.bilstm import BiLSTM
 from pipeline.models.dialog_bert import DialogBERT
@@ -41,14 +42,16 @@ def model_class(arch: str) -> type[torch.nn.Module]:
     return MODELS[arch]
 
 
-def build_model_config(section: dict, encoder: dict, where: str) -> Any:
-    """The typed config of a params `models.<name>` section (with its `arch`) joined with
-    the encoder section of the run (`encoders.<name>`)."""
+def build_model_config(section: dict, encoder: dict, where: str,
+                       encoder_where: str = "encoder") -> Any:
+    """The typed config of a params `models.<name>` section (`where`, with its `arch`)
+    joined with the encoder section of the run (`encoder_where`: `encoders.<name>`)."""
     if not isinstance(section, dict) or "arch" not in section:
         raise ConfigError(f"{where}: a model section names its architecture "
                           f"(arch: one of {sorted(MODELS)})")
     cls = model_class(section["arch"]).config_class
-    return build(cls, {**section, "encoder": encoder}, where)
+    hint = typing.get_type_hints(cls)["encoder"]
+    return build(cls, {**section, "encoder": coerce(hint, encoder, encoder_where)}, where)
 
 
 def create_model(config: Any, dims: DataDims) -> torch.nn.Module:

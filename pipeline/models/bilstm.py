@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 import torch
 from torch import nn
@@ -14,6 +14,10 @@ from pipeline.models.layers import (DataDims, EncoderConfig, EntityPairBilinear,
 
 @dataclass(frozen=True)
 class BiLSTMConfig:
+    BOUNDS: ClassVar[dict[str, str]] = {
+        "proj_size": ">= 1", "coref_dim": ">= 1", "ner_dim": ">= 1", "dist_dim": ">= 1",
+        "dropout": "in [0, 1)"}
+    """Ranges checked by pipeline.config.build (the params key named in the error)."""
     arch: Literal["bilstm"] = "bilstm"
     """The architecture (pipeline/models/bilstm.py)."""
     proj_size: int = 128

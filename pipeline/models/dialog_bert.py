@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 import torch
 from torch import nn
@@ -33,6 +33,8 @@ SPEAKER_TOKENS = ("[unused1]", "[unused2]")
 
 @dataclass(frozen=True)
 class DialogBERTConfig:
+    BOUNDS: ClassVar[dict[str, str]] = {"dropout": "in [0, 1)"}
+    """Ranges checked by pipeline.config.build (the params key named in the error)."""
     arch: Literal["dialog_bert"] = "dialog_bert"
     """The architecture (pipeline/models/dialog_bert.py): BERT / BERT_s on DialogRE."""
     encoder: TransformerConfig = TransformerConfig(window=512)

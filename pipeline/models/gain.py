@@ -8,7 +8,7 @@ reasoning over the entity graph -> MLP classifier over
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 import torch
 from torch import nn
@@ -23,6 +23,10 @@ from pipeline.models.layers import (DataDims, EncoderConfig, GloveEncoderConfig,
 
 @dataclass(frozen=True)
 class GAINConfig:
+    BOUNDS: ClassVar[dict[str, str]] = {
+        "coref_dim": ">= 1", "ner_dim": ">= 1", "gcn_layers": ">= 1", "mlp_hidden": ">= 1",
+        "dropout": "in [0, 1)"}
+    """Ranges checked by pipeline.config.build (the params key named in the error)."""
     arch: Literal["gain"] = "gain"
     """The architecture (pipeline/models/gain.py); graph nodes are as wide as the encoder's
     output (GloVe: 2 x hidden_size; GAIN: 2 x 256 -> gcn_dim 512)."""

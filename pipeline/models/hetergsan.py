@@ -7,7 +7,7 @@ attention layers -> entities = mean of their mentions' bank vectors -> MLP class
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 import torch
 from torch import nn
@@ -22,6 +22,10 @@ from pipeline.models.layers import (DataDims, EncoderConfig, GloveEncoderConfig,
 
 @dataclass(frozen=True)
 class HeterGSANConfig:
+    BOUNDS: ClassVar[dict[str, str]] = {
+        "coref_dim": ">= 1", "ner_dim": ">= 1", "heads": ">= 1", "gat_layers": ">= 1",
+        "dist_dim": ">= 1", "mlp_hidden": ">= 1", "dropout": "in [0, 1)"}
+    """Ranges checked by pipeline.config.build (the params key named in the error)."""
     arch: Literal["hetergsan"] = "hetergsan"
     """The architecture (pipeline/models/hetergsan.py); graph nodes are as wide as the
     encoder's output (GloVe: 2 x hidden_size; HeterGSAN: 2 x 128 -> 256)."""

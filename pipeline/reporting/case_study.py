@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, ClassVar, Sequence
 
 import matplotlib
 
@@ -30,6 +30,8 @@ FACT = ["title", "h", "t", "r"]
 
 @dataclass(frozen=True)
 class CaseStudyConfig:
+    BOUNDS: ClassVar[dict[str, str]] = {"max_sentences": ">= 1"}
+    """Ranges checked by pipeline.config.build (the params key named in the error)."""
     model: str = "gain"
     """Base model whose base and +SIEF checkpoints are compared (the paper shows GAIN)."""
     max_sentences: int = 8

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Callable, Literal, Sequence
+from typing import Callable, ClassVar, Literal, Sequence
 
 import numpy as np
 import torch
@@ -29,6 +29,8 @@ EPS = 1e-11
 @dataclass(frozen=True)
 class SIEFConfig:
     """The SIEF loss (its schedule is the run's: params.yaml `schedules.<d>.<e>.finetune`)."""
+    BOUNDS: ClassVar[dict[str, str]] = {"beta": ">= 0"}
+    """Ranges checked by pipeline.config.build (the params key named in the error)."""
     beta: float = 0.8
     """Importance threshold: a removed sentence is evidence for (pair, r) when g > beta."""
     evidence_rule: Literal["score", "random", "no_mention"] = "score"

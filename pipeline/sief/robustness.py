@@ -10,7 +10,7 @@ evidence-prediction analysis (Table 4).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable, ClassVar, Sequence
 
 import numpy as np
 import torch
@@ -26,6 +26,8 @@ Featurize = Callable[[Document], DocFeatures]
 
 @dataclass(frozen=True)
 class RobustnessConfig:
+    BOUNDS: ClassVar[dict[str, str]] = {"max_docs": ">= 0", "batch_size": ">= 1"}
+    """Ranges checked by pipeline.config.build (the params key named in the error)."""
     max_docs: int = 0
     """Use the first N dev documents that have facts with evidence (0 = all)."""
     batch_size: int = 32

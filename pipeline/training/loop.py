@@ -10,7 +10,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Literal, Sequence
+from typing import Callable, ClassVar, Literal, Sequence
 
 import numpy as np
 import torch
@@ -24,6 +24,10 @@ from pipeline.training.seeding import epoch_rng, seed_everything
 
 @dataclass(frozen=True)
 class TrainConfig:
+    BOUNDS: ClassVar[dict[str, str]] = {
+        "epochs": ">= 1", "batch_size": ">= 1", "lr": "> 0", "weight_decay": ">= 0",
+        "grad_clip": ">= 0", "eval_every": ">= 1", "eval_batch_size": ">= 1"}
+    """Ranges checked by pipeline.config.build (the params key named in the error)."""
     seed: int = 13
     """Seeds model init, shuffling and dropout; the same seed gives the same metrics."""
     epochs: int = 30
@@ -50,6 +54,8 @@ class TrainConfig:
 class FinetuneConfig:
     """What changes for the runs that start from the base run (SIEF and its control);
     every other optimiser setting is the base schedule's."""
+    BOUNDS: ClassVar[dict[str, str]] = {"epochs": ">= 1", "lr": "> 0"}
+    """Ranges checked by pipeline.config.build (the params key named in the error)."""
     init: Literal["base", "scratch"] = "base"
     """Start from the trained base checkpoint, or from a fresh model (the official SIEF)."""
     epochs: int = 3
@@ -69,6 +75,17 @@ class ScheduleConfig:
     def finetuning(self) -> TrainConfig:
         """The schedule of a SIEF or control run."""
         return dataclasses.replace(self.base, epochs=self.finetune.epochs, lr=self.finetune.lr)
+
+
+@dataclass(frozen=True)
+class AnalysisConfig:
+    """The budget of the short SIEF runs behind Tables 5, 6 and Figure 4 (params `analysis`)."""
+    BOUNDS: ClassVar[dict[str, str]] = {"epochs": ">= 1", "train_docs": ">= 0"}
+    """Ranges checked by pipeline.config.build (the params key named in the error)."""
+    epochs: int = 1
+    """SIEF epochs of every analysis run, from the base checkpoint."""
+    train_docs: int = 0
+    """Train on the first N training documents only (0 = all)."""
 
 
 @dataclass

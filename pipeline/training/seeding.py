@@ -40,7 +40,7 @@ class SeedsConfig:
 
     def __post_init__(self) -> None:
         if len(set(self.extra)) != len(self.extra):
-            raise ConfigError(f"seeds.extra: repeated seed in {list(self.extra)}")
+            raise ConfigError(f"extra: repeated seed in {list(self.extra)}")
 
     def replicates(self, main_seed: int) -> tuple[int, ...]:
         """The extra seeds; the schedule's own seed among them would only repeat the main run."""

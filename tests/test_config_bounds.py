@@ -1,0 +1,90 @@
+"""Every config checks its ranges when built, and the error names the params key as written,
+before a stage reads any data."""
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from pipeline.config import build, within
+from pipeline.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("value,bound,ok", [
+    (1, ">= 1", True), (0, ">= 1", False), (0.0, "> 0", False), (1e-9, "> 0", True),
+    (0.0, "in [0, 1)", True), (1.0, "in [0, 1)", False), (1.0, "in [0, 1]", True),
+    (-0.1, "in [0, 1]", False)])
+def test_within(value, bound, ok):
+    assert within(value, bound) is ok
+
+
+def test_a_value_out_of_range_names_its_key():
+    from pipeline.training.loop import ScheduleConfig
+    with pytest.raises(ConfigError, match=r"^schedules.docred.glove.base.batch_size must be "
+                                          r">= 1, got 0$"):
+        build(ScheduleConfig, {"base": {"batch_size": 0}}, "schedules.docred.glove")
+    with pytest.raises(ConfigError, match=r"finetune.lr must be > 0, got -0.001"):
+        build(ScheduleConfig, {"finetune": {"lr": -1e-3}}, "schedules.docred.glove")
+
+
+@pytest.mark.parametrize("section,cls_path,values,message", [
+    ("docred", "pipeline.data.prepare:DocREDConfig", {"max_docs": -5},
+     "docred.max_docs must be >= 0, got -5"),
+    ("dialogre", "pipeline.data.dialogre:DialogREConfig", {"max_instances": -1},
+     "dialogre.max_instances must be >= 0, got -1"),
+    ("robustness", "pipeline.sief.robustness:RobustnessConfig", {"max_docs": -1},
+     "robustness.max_docs must be >= 0, got -1"),
+    ("sief", "pipeline.sief.objective:SIEFConfig", {"beta": -0.5},
+     "sief.beta must be >= 0, got -0.5"),
+    ("schedules.docred.glove.base", "pipeline.training.loop:TrainConfig", {"epochs": 0},
+     "schedules.docred.glove.base.epochs must be >= 1, got 0"),
+    ("features", "pipeline.data.prepare:FeaturesConfig", {"max_tokens": 0},
+     "features.max_tokens must be >= 1, got 0"),
+    ("runtime", "pipeline.runtime:RuntimeConfig", {"device": "gpu"},
+     "runtime: device must be auto, cpu, cuda or cuda:N, got 'gpu'"),
+    ("download", "pipeline.data.download:DownloadConfig", {"timeout_s": 0},
+     "download.timeout_s must be > 0, got 0.0"),
+    ("evaluate.dialogre", "pipeline.evaluation.settings:DialogREEvaluateConfig",
+     {"f1c_instances": -2}, "evaluate.dialogre.f1c_instances must be >= 0, got -2"),
+])
+def test_every_section_rejects_what_its_meaning_forbids(section, cls_path, values, message):
+    import importlib
+    module, name = cls_path.split(":")
+    cls = getattr(importlib.import_module(module), name)
+    with pytest.raises(ConfigError) as err:
+        build(cls, values, section)
+    assert str(err.value) == message
+
+
+def test_a_model_and_its_encoder_are_named_where_the_user_wrote_them():
+    from pipeline.models import build_model_config
+    with pytest.raises(ConfigError, match=r"^models.gain.dropout must be in \[0, 1\), got 1.5$"):
+        build_model_config({"arch": "gain", "dropout": 1.5}, {"kind": "glove"}, "models.gain",
+                           "encoders.glove")
+    with pytest.raises(ConfigError, match=r"encoders.transformer: .*overlap 200 must be in"):
+        build_model_config({"arch": "gain"}, {"kind": "transformer", "window": 128,
+                                              "overlap": 200}, "models.gain",
+                           "encoders.transformer")
+
+
+def test_a_stage_refuses_bad_params_before_it_reads_data(tmp_path, monkeypatch):
+    # The data directory does not exist: a stage that read it first would fail otherwise.
+    from stages import train
+    yaml = YAML()
+    params = yaml.load((ROOT / "params.yaml").read_text())
+    params["schedules"]["docred"]["glove"]["base"]["batch_size"] = 0
+    with open(tmp_path / "params.yaml", "w") as handle:
+        yaml.dump(params, handle)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError, match="schedules.docred.glove.base.batch_size must be >= 1"):
+        train.main(["--dataset", "docred", "--model", "bilstm", "--encoder", "glove",
+                    "--data", "data/processed/docred", "--out", "data/runs/x"])
+
+
+def test_a_stage_run_elsewhere_says_where_to_run_it(tmp_path, monkeypatch):
+    from stages import train
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError, match="run the stages from the repository's root"):
+        train.main(["--dataset", "docred", "--model", "bilstm", "--encoder", "glove",
+                    "--data", "d", "--out", "o"])
