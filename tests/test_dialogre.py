@@ -143,6 +143,19 @@ def test_sief_removes_turns_of_a_dialogue(tmp_path):
     assert not torch.allclose(full, reduced)
 
 
+def test_sief_removes_only_the_turns_the_model_reads(tmp_path):
+    from pipeline.sief.objective import removable_sentences
+    # As test_sequence_layout: window 14 keeps the first 7 dialogue pieces for BERT_s
+    # (turn 1 starts at piece 6, turn 2 at piece 16) and 6 for BERT (x 'speaker 2' takes
+    # two pieces more; turn 1 starts at piece 6).
+    docs, _, bert_s = dialog_setup(tmp_path, speaker_tokens=True, window=14)
+    _, _, bert = dialog_setup(tmp_path, window=14)
+    _, _, wide = dialog_setup(tmp_path)                  # window 40: everything fits
+    assert [m.visible_sentences(docs[0]) for m in (bert_s, bert, wide)] == [2, 1, 3]
+    assert removable_sentences(bert_s, docs[0], window=64) == 2
+    assert removable_sentences(wide, docs[0], window=8) == 2  # the feature view: 2 turns
+
+
 def test_prefix_probabilities_are_the_model_on_each_prefix(tmp_path):
     from pipeline.evaluation.dialogre import instance_probs, prefix_probs
     docs, featurize, model = dialog_setup(tmp_path)

@@ -36,19 +36,39 @@ def test_score_rule_marks_only_gold_positive_relations():
     assert ev.tolist() == [[False, False, False]]  # g = 0.989 < 1.0: non-evidence
 
 
-def test_no_mention_rule():
+def test_no_mention_rule_judges_whole_pairs():
     doc = three_sentence_doc()
     featurize, batcher, _ = tiny_setup([doc])
     batch = batcher([featurize(doc)])
-    assert not _mentions_removed(batch, [doc], [1]).any()  # "It rains ." mentions nobody
-    # Sentence 0 mentions Anna (0) and Paris (1), not Bob (2): only pairs (2,?) with 2 and
-    # a partner outside sentence 0 would be untouched, and Bob's partners are all in it.
-    assert _mentions_removed(batch, [doc], [0]).all()
-    labels = batch.labels
-    ev = removal_evidence(SIEFConfig(evidence_rule="no_mention"), torch.rand_like(labels),
-                          torch.rand_like(labels), labels, torch.ones(6, dtype=torch.bool),
-                          np.random.default_rng(0))
-    assert ev.sum() == labels[:, 1:].sum()  # every gold relation, nothing else
+    labels = batch.labels                                   # pairs (0,1) (0,2) (1,0) ... [6, R]
+    assert labels[:, 1:].sum() < labels[:, 1:].numel()      # some relations are not gold
+
+    def evidence(mentions_removed):
+        return removal_evidence(SIEFConfig(evidence_rule="no_mention"), torch.rand_like(labels),
+                                torch.rand_like(labels), labels, mentions_removed,
+                                np.random.default_rng(0))
+    # "It rains ." (sentence 1) mentions nobody: non-evidence for every pair and relation.
+    assert not evidence(_mentions_removed(batch, [doc], [1])).any()
+    # Sentence 0 mentions Anna (0) and Paris (1), and every pair has one of them: evidence
+    # for every pair, on all its relations (gold or not, NA included).
+    assert evidence(_mentions_removed(batch, [doc], [0])).all()
+    # A sentence that mentions only some pairs' entities: those pairs' whole rows.
+    some = torch.tensor([True, False, False, True, False, False])
+    assert evidence(some).tolist() == [[bool(x)] * labels.shape[1] for x in some]
+
+
+def test_rand_rule_one_coin_per_pair_for_every_relation():
+    labels = torch.zeros(400, 5)
+    labels[::3, 2] = 1.0                                    # gold facts on some pairs only
+    ev = removal_evidence(SIEFConfig(evidence_rule="random"), torch.rand(400, 5),
+                          torch.rand(400, 5), labels, None, np.random.default_rng(0))
+    assert (ev == ev[:, :1]).all()                          # the pair's row shares its coin
+    assert 0.4 < ev[:, 0].float().mean() < 0.6             # about half the pairs
+    assert ev[labels[:, 2] == 0].any()                      # not only gold cells
+    same = removal_evidence(SIEFConfig(evidence_rule="random"), torch.rand(400, 5),
+                            torch.rand(400, 5), torch.ones(400, 5), None,
+                            np.random.default_rng(0))
+    assert torch.equal(ev, same)                            # the labels do not enter it
 
 
 def test_vanished_pairs_mask():
@@ -94,6 +114,24 @@ def test_sief_loss_by_recomputation(name, overrides):
     assert logs["loss_rel"] == pytest.approx(l_rel.item(), rel=1e-5)
 
 
+def test_the_schedules_na_option_reaches_the_relation_loss_and_sief():
+    from pipeline.training.objectives import RelationObjective
+    docs, features, featurize, batcher, dims, cfg = _objective_setup(stale_distance=False)
+    model = tiny_bilstm(dims).eval()
+    batch = batcher(features)
+    z, labels = model(batch), batch.labels
+    for na, cols in ((True, slice(None)), (False, slice(1, None))):
+        by_hand = F.binary_cross_entropy_with_logits(z[:, cols], labels[:, cols]).item()
+        _, base = RelationObjective(batcher, na)(model, docs, features, None)
+        _, sief = SIEFObjective(cfg, featurize, batcher, 64, na_in_loss=na)(
+            model, docs, features, np.random.default_rng(11))
+        assert base["loss"] == pytest.approx(by_hand, rel=1e-5)
+        assert sief["loss_rel"] == pytest.approx(by_hand, rel=1e-5)
+    _, with_na = SIEFObjective(cfg, featurize, batcher, 64)(model, docs, features,
+                                                           np.random.default_rng(11))
+    assert sief["loss_sf"] != pytest.approx(with_na["loss_sf"])    # L_sf drops NA too
+
+
 def test_gradient_flows_through_the_soft_target_unless_detached():
     docs, features, featurize, batcher, dims, _ = _objective_setup()
     grads = {}
@@ -116,7 +154,7 @@ def _sief_losses(model, steps, **overrides) -> list[float]:
 
 @pytest.mark.parametrize("overrides", [{}, {"evidence_rule": "random"},
                                        {"evidence_rule": "no_mention"}, {"target": "gold"},
-                                       {"mask_vanished_pairs": True, "na_in_loss": False}])
+                                       {"mask_vanished_pairs": True}])
 def test_every_variant_trains(overrides):
     dims = _objective_setup()[4]
     losses = _sief_losses(tiny_bilstm(dims), 25, **overrides)

@@ -8,8 +8,8 @@ import torch
 from torch import nn
 
 from pipeline.data.features import Batch
-from pipeline.models.layers import (DataDims, EncoderConfig, EntityPairBilinear,
-                                    GloveEncoderConfig, make_encoder)
+from pipeline.models.layers import (DataDims, EncoderConfig, EntityPairBilinear, GloveEncoderConfig,
+                                    RelationModel, make_encoder)
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class BiLSTMConfig:
     `encoders:`, joined to the model's section by the run)."""
 
 
-class BiLSTM(nn.Module):
+class BiLSTM(RelationModel):
     config_class = BiLSTMConfig
 
     def __init__(self, config: BiLSTMConfig, dims: DataDims):

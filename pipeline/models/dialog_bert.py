@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, Sequence
 
 import torch
 from torch import nn
 
+from pipeline.data.document import Document
 from pipeline.data.features import Batch
 from pipeline.errors import ConfigError
-from pipeline.models.layers import DataDims
+from pipeline.models.layers import DataDims, RelationModel
 from pipeline.models.transformer import (TransformerConfig, WordPieces, backbone_groups,
                                          load_pretrained)
 
@@ -77,7 +78,7 @@ def speaker_words(words: tuple[str, ...], names: tuple[str, str]
     return words, x, y
 
 
-class DialogBERT(nn.Module):
+class DialogBERT(RelationModel):
     config_class = DialogBERTConfig
 
     def __init__(self, config: DialogBERTConfig, dims: DataDims):
@@ -103,21 +104,37 @@ class DialogBERT(nn.Module):
         return [i for w in words
                 for i in ([self.special[w]] if w in self.special else self.pieces(w))]
 
-    def sequence(self, words: tuple[str, ...], names: tuple[str, ...]
-                 ) -> tuple[list[int], list[int], int]:
-        """(input ids, segment ids, pieces trimmed) of one instance."""
+    def _parts(self, words: Sequence[str], names: tuple[str, ...]) -> list[list[int]]:
+        """Word-piece ids of the dialogue, x and y, before trimming."""
         if len(names) != 2:
             raise ValueError(f"DialogBERT needs the two argument names, got {names!r}")
         if self.config.speaker_tokens:
-            dialogue, x, y = speaker_words(words, names)
+            dialogue, x, y = speaker_words(tuple(words), names)
         else:
             dialogue, x, y = list(words), [names[0]], [names[1]]
-        parts = [self._ids(dialogue), self._ids(x), self._ids(y)]
+        return [self._ids(dialogue), self._ids(x), self._ids(y)]
+
+    def sequence(self, words: tuple[str, ...], names: tuple[str, ...]
+                 ) -> tuple[list[int], list[int], int]:
+        """(input ids, segment ids, pieces trimmed) of one instance."""
+        parts = self._parts(words, names)
         trimmed = trim_longest(parts, self.config.encoder.window - 4)
         cls, sep = self.tokenizer.cls_token_id, self.tokenizer.sep_token_id
         ids = [cls, *parts[0], sep, *parts[1], sep, *parts[2], sep]
         segments = [0] * (len(parts[0]) + 2) + [1] * (len(parts[1]) + len(parts[2]) + 2)
         return ids, segments, trimmed
+
+    def visible_sentences(self, doc: Document) -> int:
+        """Turns the model reads: those whose first piece survives the trimming to the
+        window (a turn cut off entirely cannot matter to a prediction, so SIEF never removes
+        it). A turn begins a whole "Speaker k :" prefix, so the dialogue before it is
+        rewritten (BERT_s) exactly as inside the whole dialogue."""
+        parts = self._parts(doc.tokens, doc.names)
+        trim_longest(parts, self.config.encoder.window - 4)
+        kept = len(parts[0])                                         # dialogue pieces kept
+        tokens = doc.tokens
+        return max(1, sum(len(self._parts(tokens[:start], doc.names)[0]) < kept
+                          for start in doc.sent_starts))
 
     def forward(self, batch: Batch) -> torch.Tensor:
         B = len(batch.words)

@@ -11,14 +11,13 @@ from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 import torch
-from torch import nn
 
 from pipeline.data.features import Batch
 from pipeline.data.graphs import GAIN_EDGE_TYPES
 from pipeline.models.graph_layers import PathReasoning, RelationalGCN
 from pipeline.models.scatter import scatter_mean
 from pipeline.models.layers import (DataDims, EncoderConfig, GloveEncoderConfig, LockedDropout,
-                                    make_encoder, mlp_classifier, span_mean)
+                                    RelationModel, make_encoder, mlp_classifier, span_mean)
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,7 @@ class GAINConfig:
     `encoders:`, joined to the model's section by the run)."""
 
 
-class GAIN(nn.Module):
+class GAIN(RelationModel):
     config_class = GAINConfig
 
     def __init__(self, config: GAINConfig, dims: DataDims):

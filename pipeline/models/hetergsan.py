@@ -17,7 +17,7 @@ from pipeline.data.graphs import GSAN_EDGE_TYPES
 from pipeline.models.graph_layers import TypedGraphAttention
 from pipeline.models.scatter import scatter_mean
 from pipeline.models.layers import (DataDims, EncoderConfig, GloveEncoderConfig, LockedDropout,
-                                    make_encoder, mlp_classifier, span_mean)
+                                    RelationModel, make_encoder, mlp_classifier, span_mean)
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class HeterGSANConfig:
     `encoders:`, joined to the model's section by the run)."""
 
 
-class HeterGSAN(nn.Module):
+class HeterGSAN(RelationModel):
     config_class = HeterGSANConfig
 
     def __init__(self, config: HeterGSANConfig, dims: DataDims):

@@ -27,6 +27,16 @@ class DataDims:
     """Largest entity count of a document the view accepts (size of entity-id tables)."""
 
 
+class RelationModel(nn.Module):
+    """What every model shares beyond nn.Module: which sentences of a document it reads."""
+
+    def visible_sentences(self, doc) -> int:
+        """How many of the document's sentences (from the first) the model reads: all of
+        them here (the feature view's window is applied apart); a model whose input is cut
+        shorter (DialogBERT) says fewer. SIEF removes only sentences the model reads."""
+        return len(doc.sents)
+
+
 class MMBilinear(nn.Module):
     """y_r = x1^T W_r x2 + b_r, written as one matmul plus a bmm.
 

@@ -5,7 +5,9 @@ inside the model's window and removed from the canonical document. With P = sigm
 the full-document logits and P-hat that of the reduced document, for every pair and
 relation:
     g = P log(P / (P-hat + 1e-11))                       (importance score, Eq. 3)
-    evidence = (g > beta) and gold-positive, NA never    (as the official code)
+    evidence = (g > beta) and gold-positive, NA never    (as the official code; the Rand
+                                                          and NoMention heuristics judge
+                                                          whole pairs instead)
     L_sf = sum_{not evidence} BCE(P-hat, P) / #(not evidence)   (Eq. 6)
     L = (L_rel + L_sf) / 2
 """
@@ -34,10 +36,11 @@ class SIEFConfig:
     beta: float = 0.8
     """Importance threshold: a removed sentence is evidence for (pair, r) when g > beta."""
     evidence_rule: Literal["score", "random", "no_mention"] = "score"
-    """How the removed sentence is judged evidence for a gold (pair, r): 'score' = g > beta
-    (SIEF); 'random' = a coin flip, so a random half of the sentences is non-evidence
-    (Table 5 'Rand'); 'no_mention' = it is evidence iff it mentions the head or the tail
-    (Table 5 'NoMention'). Under every rule only gold-positive relations can be evidence."""
+    """How the removed sentence is judged evidence: 'score' = g > beta, per gold (pair, r)
+    (SIEF, as the official code); 'random' = one coin per pair, so a random half of the
+    sentences is evidence for each pair (Table 5 'Rand'); 'no_mention' = evidence for a pair
+    iff it mentions its head or tail (Table 5 'NoMention'). The two heuristics judge the
+    pair, so their decision covers every relation of it, gold or not."""
     target: Literal["soft", "gold"] = "soft"
     """What P-hat is pulled toward: the full-document P (SIEF) or the gold labels
     (Table 6 'GTruth')."""
@@ -46,8 +49,6 @@ class SIEFConfig:
     mask_vanished_pairs: bool = False
     """Leave pairs whose head or tail lost every mention out of L_sf. The official code
     means to but never does (a bookkeeping bug), so the faithful default is false."""
-    na_in_loss: bool = True
-    """Include the NA column in L_rel and L_sf (the official GloVe run drops it)."""
     stale_distance: bool = True
     """Keep the full document's distance buckets for the reduced one (official code)."""
 
@@ -67,32 +68,52 @@ def sentences_in_window(doc: Document, window: int) -> int:
     return max(1, sum(start < window for start in doc.sent_starts))
 
 
+def removable_sentences(model: torch.nn.Module, doc: Document, window: int) -> int:
+    """The first N sentences, which SIEF may remove: those that start inside the feature
+    view's window and that the model reads (DialogBERT's trimmed input reads fewer turns)."""
+    return max(1, min(sentences_in_window(doc, window), model.visible_sentences(doc)))
+
+
 def removal_evidence(cfg: SIEFConfig, p: torch.Tensor, p_hat: torch.Tensor, labels: torch.Tensor,
                      mentions_removed: torch.Tensor | None, rng: np.random.Generator
                      ) -> torch.Tensor:
-    """[P, R] bool: the removed sentence is evidence for (pair, r) (never NA, only gold).
-    `mentions_removed` ([P] bool) is needed by the no_mention rule only."""
+    """[P, R] bool: the removed sentence is evidence for (pair, r), i.e. left out of L_sf.
+
+    score (SIEF, as the official code): g > beta, for gold-positive relations only, NA never.
+    random (the paper's Rand) and no_mention (NoMention) judge the sentence for the pair,
+    not per relation: whether it is evidence does not depend on r, and it holds for every
+    relation of the pair, gold or not, NA included (the pair's whole row leaves L_sf).
+    random: one coin per pair (p = 1/2), so every pair sees a random half of the sentences
+    as evidence, independently of the other pairs of the document. `mentions_removed` ([P]
+    bool) is needed by the no_mention rule only: a sentence that mentions the head or the
+    tail is evidence for the pair.
+    """
     if cfg.evidence_rule == "score":
-        evidence = importance_score(p, p_hat) > cfg.beta
-    elif cfg.evidence_rule == "random":
-        evidence = torch.from_numpy(rng.random(tuple(p.shape)) < 0.5).to(p.device)
-    else:  # no_mention: a sentence that mentions the head or the tail is evidence
-        evidence = mentions_removed[:, None].expand_as(p)
-    evidence = evidence & (labels > 0)
-    evidence[:, 0] = False
-    return evidence
+        evidence = (importance_score(p, p_hat) > cfg.beta) & (labels > 0)
+        evidence[:, 0] = False
+        return evidence
+    if cfg.evidence_rule == "random":
+        per_pair = torch.from_numpy(rng.random(p.shape[0]) < 0.5).to(p.device)   # [P]
+    else:
+        per_pair = mentions_removed                                              # [P]
+    return per_pair[:, None].expand_as(p).clone()
 
 
 class SIEFObjective:
-    def __init__(self, cfg: SIEFConfig, featurize: Featurize, collate: Collate, window: int):
+    """L = (L_rel + L_sf) / 2 over one sentence removed per document; `na_in_loss` (the
+    run's schedule, shared with its base and control runs) keeps the NA column in both."""
+
+    def __init__(self, cfg: SIEFConfig, featurize: Featurize, collate: Collate, window: int,
+                 na_in_loss: bool = True):
         self.cfg, self.featurize, self.collate, self.window = cfg, featurize, collate, window
+        self.na_in_loss = na_in_loss
 
     def __call__(self, model: torch.nn.Module, docs: Sequence[Document],
                  features: list[DocFeatures], rng: np.random.Generator):
         cfg = self.cfg
         batch = self.collate(features)
         logits = model(batch)                                         # [P, R]
-        removed = [int(rng.integers(sentences_in_window(d, self.window))) for d in docs]
+        removed = [int(rng.integers(removable_sentences(model, d, self.window))) for d in docs]
         reduced = [d.remove_sentence(n) for d, n in zip(docs, removed)]
         batch_hat = self.collate([self.featurize(d) for d in reduced])
         if cfg.stale_distance:
@@ -111,15 +132,16 @@ class SIEFObjective:
         target = batch.labels if cfg.target == "gold" else p
         if cfg.detach_target:
             target = target.detach()
-        cols = slice(None) if cfg.na_in_loss else slice(1, None)
-        loss_rel = relation_loss(logits[:, cols], batch.labels[:, cols])
+        cols = slice(None) if self.na_in_loss else slice(1, None)
+        loss_rel = relation_loss(logits, batch.labels, self.na_in_loss)
         bce = F.binary_cross_entropy_with_logits(logits_hat[:, cols], target[:, cols],
                                                  reduction="none")
         w = weight[:, cols]
         loss_sf = (w * bce).sum() / w.sum().clamp(min=1.0)
         loss = (loss_rel + loss_sf) / 2
         return loss, {"loss": loss.item(), "loss_rel": loss_rel.item(), "loss_sf": loss_sf.item(),
-                      "evidence_rate": evidence[:, 1:].float().sum().item()
+                      # the share of gold facts the removed sentence was evidence for
+                      "evidence_rate": (evidence[:, 1:] & (batch.labels[:, 1:] > 0)).sum().item()
                       / max(1.0, batch.labels[:, 1:].sum().item())}
 
 

@@ -19,7 +19,7 @@ from pipeline.data.document import Document, pair_index
 from pipeline.data.features import Collate, DocFeatures
 from pipeline.evaluation.docred_metrics import ranked_metrics
 from pipeline.progress import progress
-from pipeline.sief.objective import importance_score, sentences_in_window
+from pipeline.sief.objective import importance_score, removable_sentences
 
 Featurize = Callable[[Document], DocFeatures]
 
@@ -41,7 +41,7 @@ class FactProbs:
     facts: np.ndarray        # [F, 3] (h, t, r)
     evidence: list[tuple]    # gold evidence sentences of each fact
     p: np.ndarray            # [F] with the full document
-    p_hat: np.ndarray        # [S, F] with sentence n removed (S = sentences in the window)
+    p_hat: np.ndarray        # [S, F] with sentence n removed (S = removable sentences)
 
 
 @torch.inference_mode()
@@ -50,7 +50,7 @@ def removal_probs(model: torch.nn.Module, docs: Sequence[Document], featurize: F
     model.eval()
     out = [FactProbs(i, np.array([(f.h, f.t, f.r) for f in d.facts]).reshape(-1, 3),
                      [f.evidence for f in d.facts], np.zeros(len(d.facts)),
-                     np.zeros((sentences_in_window(d, window), len(d.facts))))
+                     np.zeros((removable_sentences(model, d, window), len(d.facts))))
            for i, d in enumerate(docs)]
     # a pass = (position in `out`, removed sentence or -1 for the full document)
     passes = [(k, n) for k, fp in enumerate(out) for n in range(-1, fp.p_hat.shape[0])]

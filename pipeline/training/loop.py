@@ -48,6 +48,10 @@ class TrainConfig:
     """Documents per evaluation batch."""
     select_by: Literal["ign_f1", "f1"] = "ign_f1"
     """Dev metric that picks the kept checkpoint (the originals use Ign F1)."""
+    na_in_loss: bool = True
+    """Include the NA column (relation 0) in the relation loss and in SIEF's focusing loss,
+    for the base, control and SIEF runs alike (the DocRED baseline does; the official SIEF
+    GloVe run drops it)."""
 
 
 @dataclass(frozen=True)

@@ -20,18 +20,20 @@ class Objective(Protocol):
         ...
 
 
-def relation_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-    """BCE-with-logits averaged over pairs x relations (NA column included), as 1.4."""
-    return F.binary_cross_entropy_with_logits(logits, labels)  # [P, R] -> scalar
+def relation_loss(logits: torch.Tensor, labels: torch.Tensor, na: bool = True) -> torch.Tensor:
+    """BCE-with-logits averaged over pairs x relations, as 1.4; `na` = False leaves the NA
+    column (relation 0) out, as the official SIEF GloVe run does."""
+    cols = slice(None) if na else slice(1, None)
+    return F.binary_cross_entropy_with_logits(logits[:, cols], labels[:, cols])  # -> scalar
 
 
 class RelationObjective:
-    """L_rel: the base model's loss on the full documents."""
+    """L_rel: the base model's loss on the full documents (base and control runs)."""
 
-    def __init__(self, collate: Collate):
-        self.collate = collate
+    def __init__(self, collate: Collate, na_in_loss: bool = True):
+        self.collate, self.na_in_loss = collate, na_in_loss
 
     def __call__(self, model, docs, features, rng):
         batch = self.collate(features)
-        loss = relation_loss(model(batch), batch.labels)
+        loss = relation_loss(model(batch), batch.labels, self.na_in_loss)
         return loss, {"loss": loss.item()}

@@ -62,7 +62,7 @@ def train_run(model: Any, schedule: TrainConfig, data_dir: Path, out_dir: Path, 
     else:
         net = new_model(model, meta["dims"], load_vectors(data_dir), schedule.seed, device)
     batcher = make_collate(meta["dims"]["num_relations"], device)
-    objective = make_objective(sief, data_dir, batcher)
+    objective = make_objective(sief, data_dir, batcher, schedule.na_in_loss)
     stored = {"train": to_dict(schedule), "model": to_dict(model),
               "sief": to_dict(sief) if sief is not None else None,
               "init": str(init) if init is not None else None, "train_docs": train_docs,
@@ -82,12 +82,14 @@ def train_run(model: Any, schedule: TrainConfig, data_dir: Path, out_dir: Path, 
     return result
 
 
-def make_objective(sief: SIEFConfig | None, data_dir: Path, batcher: Collate) -> Objective:
+def make_objective(sief: SIEFConfig | None, data_dir: Path, batcher: Collate,
+                   na_in_loss: bool = True) -> Objective:
     """The relation loss, or SIEF over the featurizer's window."""
     if sief is None:
-        return RelationObjective(batcher)
+        return RelationObjective(batcher, na_in_loss)
     featurize = load_featurizer(data_dir)
-    return SIEFObjective(sief, featurize, batcher, window=featurize.max_tokens)
+    return SIEFObjective(sief, featurize, batcher, window=featurize.max_tokens,
+                         na_in_loss=na_in_loss)
 
 
 def _check_selection(dataset: str, schedule: TrainConfig) -> None:
