@@ -8,9 +8,11 @@ import torch
 
 from pipeline.data.features import Collate, Featurizer, make_collate
 from pipeline.data.prepare import Processed, load_featurizer, load_meta, load_split, load_vectors
+from pipeline.config import set_dotted
 from pipeline.models import build_model_config
 from pipeline.training.run import new_model
 from stages.common import read_params
+from stages.overrides import checked_overrides
 
 
 @dataclass
@@ -30,8 +32,9 @@ def load_bench(processed: str, model_name: str, encoder: str, device: str = "cpu
     data = Path(processed)
     meta = load_meta(data)
     params = read_params()
-    if overrides:
-        params = merged(params, read_params(Path(overrides)))
+    if overrides:  # checked like `python -m stages.overrides` checks them
+        for dotted, value in checked_overrides(Path(overrides), Path("params.yaml")).items():
+            set_dotted(params, dotted, value)
     cfg = build_model_config(params["models"][model_name], params["encoders"][encoder],
                              f"models.{model_name}", f"encoders.{encoder}")
     model = new_model(cfg, meta["dims"], load_vectors(data), seed=0,
@@ -40,10 +43,3 @@ def load_bench(processed: str, model_name: str, encoder: str, device: str = "cpu
                  load_featurizer(data),
                  make_collate(meta["dims"]["num_relations"], torch.device(device)))
 
-
-def merged(base: dict, changes: dict) -> dict:
-    """`base` with `changes` applied, nested sections merged key by key."""
-    out = dict(base)
-    for key, value in changes.items():
-        out[key] = merged(out.get(key, {}), value) if isinstance(value, dict) else value
-    return out

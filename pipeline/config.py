@@ -117,6 +117,15 @@ def to_dict(config: Any) -> dict:
     return dataclasses.asdict(config)
 
 
+def set_dotted(tree: dict, dotted: str, value: Any) -> None:
+    """flatten's inverse for one key: tree['a']['b'] = value for 'a.b'; the sections on the
+    way must exist (a misspelt section is a KeyError, not a new section)."""
+    *parents, last = dotted.split(".")
+    for key in parents:
+        tree = tree[key]
+    tree[last] = value
+
+
 def flatten(tree: dict, prefix: str = "") -> dict[str, Any]:
     """{'a': {'b': 1}} -> {'a.b': 1}; lists and empty mappings stay values."""
     out: dict[str, Any] = {}

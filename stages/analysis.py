@@ -18,12 +18,11 @@ from pathlib import Path
 
 from pipeline.config import build
 from pipeline.data.jsonio import write_json
-from pipeline.models import build_model_config
-from pipeline.runtime import runtime_device
 from pipeline.sief.objective import SIEFConfig
-from pipeline.training.loop import AnalysisConfig, ScheduleConfig
+from pipeline.training.loop import AnalysisConfig
 from pipeline.training.run import train_run
-from stages.common import load_sections, resume_file, run_parser
+from stages.common import resume_file
+from stages.run_configs import run_configs, run_parser
 
 PARAMS = ("schedules.{dataset}.{encoder}", "models.{model}", "encoders.{encoder}", "sief",
           "analysis.epochs", "analysis.train_docs", "analysis.settings.{setting}", "runtime")
@@ -35,27 +34,20 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--base", required=True, type=Path, help="the base run's model.pt")
     p.add_argument("--out", required=True, type=Path, help="the run's directory")
     p.add_argument("--metrics", required=True, type=Path, help="the run's best dev metrics")
-    args = p.parse_args(argv)
-    params = load_sections(PARAMS, dataset=args.dataset, model=args.model, encoder=args.encoder,
-                           setting=args.setting)
-    key = f"schedules.{args.dataset}.{args.encoder}"
-    schedule = build(ScheduleConfig, params[key], key)
-    model = build_model_config(params[f"models.{args.model}"],
-                               params[f"encoders.{args.encoder}"], f"models.{args.model}",
-                               f"encoders.{args.encoder}")
+    run = run_configs(p, PARAMS, argv)
+    args, params = run.args, run.params
     setting = f"analysis.settings.{args.setting}"
     sief = build(SIEFConfig, {**params["sief"], **(params[setting] or {})}, setting)
     budget = build(AnalysisConfig, {"epochs": params["analysis.epochs"],
                                     "train_docs": params["analysis.train_docs"]}, "analysis")
-    train_docs = budget.train_docs
-    result = train_run(model, dataclasses.replace(schedule.finetuning(), epochs=budget.epochs),
+    result = train_run(run.model, dataclasses.replace(run.schedule.finetuning(),
+                                                      epochs=budget.epochs),
                        args.data, args.out, init=args.base, sief=sief,
-                       resume=resume_file(args.out), train_docs=train_docs,
-                       device=runtime_device(params["runtime"]),
-                       tags={"setting": args.setting})
+                       resume=resume_file(args.out), train_docs=budget.train_docs,
+                       device=run.device, tags={"setting": args.setting})
     args.metrics.parent.mkdir(parents=True, exist_ok=True)
     write_json(args.metrics, {"setting": args.setting, "sief": dataclasses.asdict(sief),
-                              "train_docs": train_docs, "best_epoch": result.best_epoch,
+                              "train_docs": budget.train_docs, "best_epoch": result.best_epoch,
                               "dev": result.best_dev}, indent=1)
 
 

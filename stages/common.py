@@ -53,16 +53,6 @@ def resume_file(out_dir: Path) -> Path:
     return RESUME_DIR / ("-".join(Path(out_dir).parts) + ".pt")
 
 
-def run_parser(description: str) -> argparse.ArgumentParser:
-    """argv of a stage that works on one run: its fields and its data directory."""
-    p = argparse.ArgumentParser(description=description)
-    p.add_argument("--dataset", required=True, help="the dataset's name (params sections)")
-    p.add_argument("--model", required=True, help="params.yaml models.<model>")
-    p.add_argument("--encoder", required=True, help="params.yaml encoders.<encoder>")
-    p.add_argument("--data", required=True, type=Path, help="the processed dataset directory")
-    return p
-
-
 def checkpoint_parser(description: str) -> argparse.ArgumentParser:
     """argv of a stage that scores one trained run."""
     p = argparse.ArgumentParser(description=description)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from pipeline.config import flatten
+from pipeline.config import flatten, set_dotted
 from stages.common import read_params
 
 
@@ -40,16 +40,16 @@ def override_flags(path: Path, base: Path = Path("params.yaml")) -> list[str]:
 
 def apply_overrides(path: Path, base: Path = Path("params.yaml")) -> None:
     """Write the overrides of `path` into `base`, its comments and layout kept."""
-    overrides = checked_overrides(path, base)
-    yaml = YAML()  # round-trip: comments stay
-    params = yaml.load(base.read_text(encoding="utf-8"))
-    for dotted, value in overrides.items():
-        *parents, last = dotted.split(".")
-        node = params
-        for key in parents:
-            node = node[key]
-        node[last] = value
-    with open(base, "w", encoding="utf-8") as handle:
+    write_params(base, checked_overrides(path, base))
+
+
+def write_params(path: Path, changes: dict[str, object]) -> None:
+    """Set dotted keys (`sief.beta`) of a params file in place, its comments kept."""
+    yaml = YAML()  # round-trip
+    params = yaml.load(path.read_text(encoding="utf-8"))
+    for dotted, value in changes.items():
+        set_dotted(params, dotted, value)
+    with open(path, "w", encoding="utf-8") as handle:
         yaml.dump(params, handle)
 
 

@@ -12,13 +12,11 @@ import dataclasses
 from pathlib import Path
 
 from pipeline.config import build
-from pipeline.models import build_model_config
-from pipeline.runtime import runtime_device
 from pipeline.sief.objective import SIEFConfig
-from pipeline.training.loop import ScheduleConfig
 from pipeline.training.run import replicate, train_run
 from pipeline.training.seeding import SeedsConfig
-from stages.common import load_sections, resume_file, run_parser
+from stages.common import resume_file
+from stages.run_configs import run_configs, run_parser
 
 PARAMS = ("schedules.{dataset}.{encoder}", "models.{model}", "encoders.{encoder}", "sief",
           "seeds", "runtime")
@@ -29,22 +27,15 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--bases", required=True, type=Path, help="seeds_base's run directories")
     p.add_argument("--out", required=True, type=Path, help="one run directory per seed in it")
     p.add_argument("--metrics", required=True, type=Path, help="the runs' best dev metrics")
-    args = p.parse_args(argv)
-    params = load_sections(PARAMS, dataset=args.dataset, model=args.model, encoder=args.encoder)
-    key = f"schedules.{args.dataset}.{args.encoder}"
-    schedule = build(ScheduleConfig, params[key], key)
-    model = build_model_config(params[f"models.{args.model}"],
-                               params[f"encoders.{args.encoder}"], f"models.{args.model}",
-                               f"encoders.{args.encoder}")
-    sief = build(SIEFConfig, params["sief"], "sief")
-    device = runtime_device(params["runtime"])
-    seeds = build(SeedsConfig, params["seeds"], "seeds").replicates(schedule.base.seed)
-    from_base = schedule.finetune.init == "base"
+    run = run_configs(p, PARAMS, argv)
+    schedule, args = run.schedule, run.args
+    sief = build(SIEFConfig, run.params["sief"], "sief")
+    seeds = build(SeedsConfig, run.params["seeds"], "seeds").replicates(schedule.base.seed)
     replicate(seeds, args.out, args.metrics, "sief",
               lambda seed, out: train_run(
-                  model, dataclasses.replace(schedule.finetuning(), seed=seed), args.data, out,
-                  init=args.bases / f"seed{seed}" / "model.pt" if from_base else None,
-                  sief=sief, resume=resume_file(out), device=device))
+                  run.model, dataclasses.replace(schedule.finetuning(), seed=seed), args.data,
+                  out, init=schedule.finetune.start(args.bases / f"seed{seed}" / "model.pt"),
+                  sief=sief, resume=resume_file(out), device=run.device))
 
 
 if __name__ == "__main__":

@@ -10,12 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.config import build
-from pipeline.models import build_model_config
-from pipeline.runtime import runtime_device
 from pipeline.sief.objective import SIEFConfig
-from pipeline.training.loop import ScheduleConfig
 from pipeline.training.run import train_run
-from stages.common import load_sections, resume_file, run_parser
+from stages.common import resume_file
+from stages.run_configs import run_configs, run_parser
 
 PARAMS = ("schedules.{dataset}.{encoder}", "models.{model}", "encoders.{encoder}", "sief",
           "runtime")
@@ -25,17 +23,11 @@ def main(argv: list[str] | None = None) -> None:
     p = run_parser(__doc__)
     p.add_argument("--base", required=True, type=Path, help="the base run's model.pt")
     p.add_argument("--out", required=True, type=Path, help="the run's directory")
-    args = p.parse_args(argv)
-    params = load_sections(PARAMS, dataset=args.dataset, model=args.model, encoder=args.encoder)
-    key = f"schedules.{args.dataset}.{args.encoder}"
-    schedule = build(ScheduleConfig, params[key], key)
-    model = build_model_config(params[f"models.{args.model}"],
-                               params[f"encoders.{args.encoder}"], f"models.{args.model}",
-                               f"encoders.{args.encoder}")
-    train_run(model, schedule.finetuning(), args.data, args.out,
-              init=args.base if schedule.finetune.init == "base" else None,
-              sief=build(SIEFConfig, params["sief"], "sief"), resume=resume_file(args.out),
-              device=runtime_device(params["runtime"]))
+    run = run_configs(p, PARAMS, argv)
+    train_run(run.model, run.schedule.finetuning(), run.args.data, run.args.out,
+              init=run.schedule.finetune.start(run.args.base),
+              sief=build(SIEFConfig, run.params["sief"], "sief"),
+              resume=resume_file(run.args.out), device=run.device)
 
 
 if __name__ == "__main__":

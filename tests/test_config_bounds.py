@@ -1,9 +1,9 @@
 """Every config checks its ranges when built, and the error names the params key as written,
 before a stage reads any data."""
+import shutil
 from pathlib import Path
 
 import pytest
-from ruamel.yaml import YAML
 
 from pipeline.config import build, within
 from pipeline.errors import ConfigError
@@ -71,11 +71,9 @@ def test_a_model_and_its_encoder_are_named_where_the_user_wrote_them():
 def test_a_stage_refuses_bad_params_before_it_reads_data(tmp_path, monkeypatch):
     # The data directory does not exist: a stage that read it first would fail otherwise.
     from stages import train
-    yaml = YAML()
-    params = yaml.load((ROOT / "params.yaml").read_text())
-    params["schedules"]["docred"]["glove"]["base"]["batch_size"] = 0
-    with open(tmp_path / "params.yaml", "w") as handle:
-        yaml.dump(params, handle)
+    from stages.overrides import write_params
+    shutil.copy2(ROOT / "params.yaml", tmp_path / "params.yaml")
+    write_params(tmp_path / "params.yaml", {"schedules.docred.glove.base.batch_size": 0})
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ConfigError, match="schedules.docred.glove.base.batch_size must be >= 1"):
         train.main(["--dataset", "docred", "--model", "bilstm", "--encoder", "glove",

@@ -12,6 +12,8 @@ import pandas as pd
 import pytest
 from ruamel.yaml import YAML
 
+from stages.overrides import write_params
+
 ROOT = Path(__file__).resolve().parents[1]
 MIRROR = (ROOT.parent / "shared" / "data").resolve()
 
@@ -27,16 +29,7 @@ def sh(*cmd, cwd):
 
 
 def set_params(repo: Path, **changes):
-    yaml = YAML()
-    params = yaml.load((repo / "params.yaml").read_text())
-    for dotted, value in changes.items():
-        *parents, key = dotted.split(".")
-        node = params
-        for p in parents:
-            node = node[p]
-        node[key] = value
-    with open(repo / "params.yaml", "w") as handle:
-        yaml.dump(params, handle)
+    write_params(repo / "params.yaml", changes)
 
 
 def commit(repo: Path, message: str) -> None:

@@ -50,7 +50,7 @@ def test_too_many_entities_is_an_error():
     doc = three_sentence_doc()
     featurize, _, _ = tiny_setup([doc])
     featurize.max_entities = 2
-    with pytest.raises(DataError, match=r"'Tiny'.*vertexSet: 3 entities, more than glove.max_entities=2"):
+    with pytest.raises(DataError, match=r"'Tiny'.*vertexSet: 3 entities, more than features.max_entities=2"):
         featurize(doc)
 
 

@@ -39,7 +39,7 @@ def test_table1_names_a_transformer_run_by_its_encoder_and_finds_the_papers_bert
 
 
 def test_table1_mean_and_std_over_seeds():
-    # BiLSTM base: train.seed gives F1 0.30, two replicates 0.32 and 0.34 -> mean 32, sample
+    # BiLSTM base: the schedule's seed gives F1 0.30, two replicates 0.32 and 0.34 -> mean 32, sample
     # std sqrt(((30-32)^2 + 0 + (34-32)^2) / 2) = 2; Ign F1 0.29, 0.29, 0.29 -> std 0.
     replicates = {("bilstm", "glove", "base"): [{"f1": 0.32, "ign_f1": 0.29},
                                                 {"f1": 0.34, "ign_f1": 0.29}],
@@ -48,7 +48,7 @@ def test_table1_mean_and_std_over_seeds():
     row = frame.loc["BiLSTM"]
     assert (row["seeds"], row["dev F1 mean"], row["dev F1 std"]) == (3, 32.0, 2.0)
     assert (row["dev Ign F1 mean"], row["dev Ign F1 std"]) == (29.0, 0.0)
-    assert row["dev F1"] == 30.0                        # the train.seed run itself
+    assert row["dev F1"] == 30.0                        # the schedule's seed run itself
     # One seed: the mean is the run, no std.
     sief = frame.loc["BiLSTM +SIEF"]
     assert sief["seeds"] == 1 and sief["dev F1 mean"] == 31.23 and pd.isna(sief["dev F1 std"])

@@ -93,13 +93,10 @@ def test_unknown_keys_are_rejected():
 def merged_params(overrides: Path) -> dict:
     """params.yaml with an overrides file applied (as `dvc exp run -S ...` would)."""
     from stages.overrides import checked_overrides
+    from pipeline.config import set_dotted
     merged = read_params(ROOT / "params.yaml")
     for key, value in checked_overrides(overrides, ROOT / "params.yaml").items():
-        *parents, last = key.split(".")
-        node = merged
-        for p in parents:
-            node = node[p]
-        node[last] = value
+        set_dotted(merged, key, value)
     return merged
 
 

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
+from stages.overrides import write_params
+
 ROOT = Path(__file__).resolve().parents[1]
 MIRROR = (ROOT.parent / "shared" / "data").resolve()
 
@@ -35,17 +37,11 @@ TINY = {"download.mirrors": [str(MIRROR)], "download.allow_network": False,
 
 
 def tiny_params(path: Path) -> None:
-    yaml = YAML()
-    params = yaml.load((ROOT / "params.yaml").read_text())
-    for dotted, value in TINY.items():
-        *parents, key = dotted.split(".")
-        node = params
-        for part in parents:
-            node = node[part]
-        assert key in node, dotted
-        node[key] = value
-    with open(path, "w") as handle:
-        yaml.dump(params, handle)
+    from pipeline.config import flatten
+    from stages.common import read_params
+    assert set(TINY) <= set(flatten(read_params(ROOT / "params.yaml")))  # no new keys
+    shutil.copy2(ROOT / "params.yaml", path)
+    write_params(path, TINY)
 
 
 def snapshot(root: Path) -> dict[str, tuple[int, int]]:

@@ -108,7 +108,7 @@ class Featurizer:
         ner_ids = np.zeros(length, dtype=np.int64)
         coref_ids = np.zeros(length, dtype=np.int64)
         if doc.num_entities > self.max_entities:
-            raise DataError(f"{doc.num_entities} entities, more than glove.max_entities="
+            raise DataError(f"{doc.num_entities} entities, more than features.max_entities="
                             f"{self.max_entities}", doc=doc.title, field="vertexSet")
         m_entity, m_sent, m_start, m_end, truncated = [], [], [], [], 0
         for e, mentions in enumerate(doc.entities):

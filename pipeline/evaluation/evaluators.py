@@ -14,8 +14,7 @@ from pipeline.data.features import Collate
 from pipeline.data.prepare import Processed, load_instances
 from pipeline.evaluation.dialogre import dialogre_evaluator
 from pipeline.evaluation.predict import evaluate_probs, predict_probs
-
-Evaluate = Callable[[torch.nn.Module], dict]
+from pipeline.training.loop import Evaluate
 
 
 def docred_dev(data_dir: Path, dev: Processed, batcher: Collate, batch_size: int) -> Evaluate:

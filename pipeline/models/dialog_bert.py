@@ -127,14 +127,18 @@ class DialogBERT(RelationModel):
     def visible_sentences(self, doc: Document) -> int:
         """Turns the model reads: those whose first piece survives the trimming to the
         window (a turn cut off entirely cannot matter to a prediction, so SIEF never removes
-        it). A turn begins a whole "Speaker k :" prefix, so the dialogue before it is
-        rewritten (BERT_s) exactly as inside the whole dialogue."""
+        it). A turn holds whole "Speaker k :" prefixes, so each turn alone is rewritten
+        (BERT_s) exactly as inside the whole dialogue, and its pieces can be counted apart."""
         parts = self._parts(doc.tokens, doc.names)
         trim_longest(parts, self.config.encoder.window - 4)
         kept = len(parts[0])                                         # dialogue pieces kept
-        tokens = doc.tokens
-        return max(1, sum(len(self._parts(tokens[:start], doc.names)[0]) < kept
-                          for start in doc.sent_starts))
+        visible, first_piece = 0, 0
+        for turn in doc.sents:
+            if first_piece >= kept:
+                break
+            visible += 1
+            first_piece += len(self._parts(turn, doc.names)[0])
+        return max(1, visible)
 
     def forward(self, batch: Batch) -> torch.Tensor:
         B = len(batch.words)

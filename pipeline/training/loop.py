@@ -67,6 +67,10 @@ class FinetuneConfig:
     lr: float = 1.0e-3
     """Learning rate of the SIEF and control runs (the task layers; an encoder keeps its own)."""
 
+    def start(self, base: Path) -> Path | None:
+        """The checkpoint such a run starts from: the base run's, or none (from scratch)."""
+        return base if self.init == "base" else None
+
 
 @dataclass(frozen=True)
 class ScheduleConfig:
