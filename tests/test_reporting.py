@@ -2,6 +2,7 @@
 import pandas as pd
 import pytest
 
+from pipeline.data.jsonio import write_json
 from pipeline.reporting.figures import figure5
 from pipeline.reporting.report import write_report
 from pipeline.reporting.tables import (RunResults, table1, table2, table3, table4, to_markdown,
@@ -114,35 +115,37 @@ def analysis_run(f1, **sief):
             "dev": {"f1": f1, "ign_f1": f1 - 0.01}}
 
 
-ANALYSIS = {("gain", "sief"): analysis_run(0.35), ("gain", "beta04"): analysis_run(0.3, beta=0.4),
-            ("gain", "rand"): analysis_run(0.33, evidence_rule="random"),
-            ("gain", "nomention"): analysis_run(0.34, evidence_rule="no_mention"),
-            ("gain", "gtruth"): analysis_run(0.32, target="gold")}
+ANALYSIS = {"beta04": analysis_run(0.3, beta=0.4),
+            "rand": analysis_run(0.33, evidence_rule="random"),
+            "nomention": analysis_run(0.34, evidence_rule="no_mention"),
+            "gtruth": analysis_run(0.32, target="gold")}
 
 
 def test_analysis_runs_are_recognised_by_their_config():
-    from pipeline.reporting.collect import analysis_roles, table_rows
-    roles = analysis_roles(ANALYSIS)
-    assert roles == {("gain", "sief"): "beta", ("gain", "beta04"): "beta",
-                     ("gain", "rand"): "rand", ("gain", "nomention"): "nomention",
-                     ("gain", "gtruth"): "gtruth"}
-    rows = table_rows(ANALYSIS, roles, 0.8, ("sief", "rand", "nomention"))
-    assert {k: v["f1"] for k, v in rows.items()} == {
-        ("gain", "sief"): 0.35, ("gain", "rand"): 0.33, ("gain", "nomention"): 0.34}
+    from pipeline.reporting.collect import analysis_roles
+    roles = analysis_roles({("gain", s): run for s, run in ANALYSIS.items()})
+    assert roles == {("gain", "beta04"): "beta", ("gain", "rand"): "rand",
+                     ("gain", "nomention"): "nomention", ("gain", "gtruth"): "gtruth"}
 
 
-def test_table5_rows_beside_the_paper():
-    from pipeline.reporting.tables import heuristics_table
-    from pipeline.reporting.collect import analysis_roles, table_rows
-    rows = table_rows(ANALYSIS, analysis_roles(ANALYSIS), 0.8, ("sief", "rand", "nomention"))
-    table = heuristics_table("table5", "T5", {"gain": {"f1": 0.3, "ign_f1": 0.29}}, rows,
-                             ("sief", "rand", "nomention"), {("gain", "rand"): (53.41, 55.63)})
-    frame = table.frame.set_index("method")
-    assert frame.index.tolist() == ["Base", "+SIEF", "+Rand", "+NoMention"]
-    assert frame.loc["+Rand", "dev F1"] == 33.0 and frame.loc["+Rand", "paper dev F1"] == 55.63
-    assert frame.loc["Base", "paper dev F1"] == 55.29      # Table 1's GAIN dev F1
-    assert frame.loc["+SIEF", "paper dev Ign F1"] == 55.07
-    assert pd.isna(frame.loc["+NoMention", "paper dev F1"])  # not in the given paper rows
+def test_tables_5_6_and_figure4_take_the_main_sief_run_beside_the_variants(tmp_path):
+    from pipeline.reporting import paper
+    from pipeline.reporting.collect import Analysis, Grid, analysis_results
+    for setting, run in ANALYSIS.items():
+        write_json(tmp_path / "gain" / "glove" / "analysis" / setting / "dev.json", run)
+    results = {("gain", "glove", "base"): run_results(0.3, 0.29, 0.4, 0.2, 0.3),
+               ("gain", "glove", "sief"): run_results(0.35, 0.34, 0.4, 0.2, 0.3)}
+    grid = Grid(("gain",), ("glove",), (), (), {"glove": "glove"})
+    tables, sweep = analysis_results(tmp_path, grid, Analysis(("gain",), tuple(ANALYSIS), 0.8, 9),
+                                     results)
+    table5 = tables[0].frame.set_index("method")
+    assert table5.index.tolist() == ["Base", "+SIEF", "+Rand", "+NoMention"]
+    assert table5.loc["+SIEF", "dev F1"] == 35.0            # the main SIEF run
+    assert table5.loc["+Rand", "dev F1"] == 33.0
+    assert table5.loc["+Rand", "paper dev F1"] == paper.TABLE5[("gain", "rand")][1]
+    assert table5.loc["Base", "paper dev F1"] == 55.29      # Table 1's GAIN dev F1
+    assert tables[1].frame["method"].tolist() == ["Base", "+SIEF", "+GTruth"]
+    assert sweep[["beta", "f1"]].values.tolist() == [[0.4, 30.0], [0.8, 35.0]]
 
 
 def test_figure4_png(tmp_path):
@@ -150,3 +153,35 @@ def test_figure4_png(tmp_path):
     sweep = pd.DataFrame({"model": ["gain", "gain", "bilstm"], "beta": [0.8, 0.4, 0.8],
                           "f1": [35.0, 30.0, 36.0]})
     assert figure4(sweep, tmp_path / "f4.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_robustness_table_compares_runs_at_one_common_threshold():
+    from pipeline.reporting.tables import robustness_table
+    # base: theta 0.4, confident; sief: theta 0.1, the same relative moves at a quarter the
+    # scale. Common threshold sqrt(0.4 * 0.1) = 0.2.
+    base = pd.DataFrame({"p": [0.8, 0.4], "p_hat": [0.4, 0.4]})
+    sief = pd.DataFrame({"p": [0.2, 0.1], "p_hat": [0.1, 0.1]})
+    frame = robustness_table({("gain", "glove", "base"): base, ("gain", "glove", "sief"): sief},
+                             {("gain", "glove", "base"): 0.4, ("gain", "glove", "sief"): 0.1}
+                             ).frame.set_index("model")
+    assert frame["common threshold"].tolist() == [0.2, 0.2]
+    assert frame.loc["GAIN", "mean abs(P - P-hat)"] == 0.2
+    assert frame.loc["GAIN +SIEF", "mean abs(P - P-hat)"] == 0.05       # smaller ...
+    assert frame.loc["GAIN +SIEF", "mean abs(P - P-hat) / P"] == 0.25   # ... relatively equal
+    assert frame.loc["GAIN", "mean abs(P - P-hat) / P"] == 0.25
+    # At 0.2 the base predicts both facts and keeps both; SIEF predicts one and loses it.
+    assert frame.loc["GAIN", "flip rate at it (%)"] == 0.0
+    assert frame.loc["GAIN +SIEF", "points predicted at it"] == 1
+    assert frame.loc["GAIN +SIEF", "flip rate at it (%)"] == 100.0
+
+
+def test_training_table_says_where_each_run_stopped():
+    from pipeline.reporting.tables import training_table
+    run = run_results(0.3, 0.29, 0.4, 0.2, 0.3)
+    run.metrics.update(best_epoch=2, epoch_cap=10)
+    history = pd.DataFrame({"epoch": [1, 2, 3, 4], "train_seconds": [30.0] * 4,
+                            "dev_ign_f1": [0.1, 0.3, 0.2, 0.25]})
+    row = training_table({("gain", "glove", "base"): run},
+                         {("gain", "glove", "base"): history}).frame.iloc[0]
+    assert (row["epochs run"], row["best epoch"], row["stopped early"]) == (4, 2, True)
+    assert row["train minutes"] == 2.0

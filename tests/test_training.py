@@ -104,3 +104,27 @@ def test_the_resume_fingerprint_covers_the_code(tmp_path):
     same = fingerprint({"lr": 1}, [tmp_path / "data.bin"])
     assert same == fingerprint({"lr": 1}, [tmp_path / "data.bin"])
     assert same != fingerprint({"lr": 2}, [tmp_path / "data.bin"])
+
+
+def test_early_stopping_stops_after_patience_evaluations_without_a_better_dev_metric():
+    scores = iter([0.3, 0.5, 0.4, 0.45, 0.6, 0.7])  # best at epoch 2, then two worse
+    docs, features, batcher, dims = _data()
+    cfg = TrainConfig(seed=3, epochs=6, batch_size=2, lr=1e-2, patience=2)
+    result = train(tiny_bilstm(dims), docs, features, RelationObjective(batcher),
+                   lambda m: {"ign_f1": next(scores), "f1": 0.0}, cfg, log=lambda s: None)
+    assert [row["epoch"] for row in result.history] == [1, 2, 3, 4]
+    assert result.best_epoch == 2 and result.best_dev["ign_f1"] == 0.5
+
+
+def test_a_resumed_run_that_had_stopped_early_stays_stopped(tmp_path):
+    docs, features, batcher, dims = _data()
+    cfg = TrainConfig(seed=3, epochs=6, batch_size=2, lr=1e-2, patience=1)
+    scores = iter([0.5, 0.4])
+    first = train(tiny_bilstm(dims), docs, features, RelationObjective(batcher),
+                  lambda m: {"ign_f1": next(scores), "f1": 0.0}, cfg,
+                  resume_path=tmp_path / "resume.pt", fingerprint="same", log=lambda s: None)
+    assert [row["epoch"] for row in first.history] == [1, 2]
+    again = train(tiny_bilstm(dims), docs, features, RelationObjective(batcher),
+                  lambda m: pytest.fail("a stopped run trained again"), cfg,
+                  resume_path=tmp_path / "resume.pt", fingerprint="same", log=lambda s: None)
+    assert again.best_epoch == 1 and len(again.history) == 2

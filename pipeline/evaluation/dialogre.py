@@ -2,6 +2,7 @@
 model's predictions on every dialogue prefix (pipeline/evaluation/dialogre_metrics.py)."""
 from __future__ import annotations
 
+from collections import Counter
 from typing import Callable, Sequence
 
 import numpy as np
@@ -55,9 +56,21 @@ def prefix_probs(model: torch.nn.Module, docs: Sequence[Document],
 
 def score_split(probs: np.ndarray, prefixes: list[np.ndarray] | None,
                 instances: list[Instance], t2: float) -> dict:
-    """F1 at T2, and F1c when the prefix probabilities of these instances are given."""
-    out = {"f1": f1_score(decode(probs, t2), instances), "instances": len(instances)}
+    """F1 at T2, how varied the answers are, and F1c when the prefix probabilities of these
+    instances are given."""
+    answers = decode(probs, t2)
+    out = {"f1": f1_score(answers, instances), "instances": len(instances),
+           **answer_spread(answers)}
     if prefixes is not None:
         out["f1c"] = f1c_score([decode(p, t2) for p in prefixes], instances[:len(prefixes)])
         out["f1c_instances"] = len(prefixes)
     return out
+
+
+def answer_spread(answers: list[set[int]]) -> dict:
+    """Has the model left the majority answer? The number of distinct predicted relation
+    sets, and the share of instances given the most common one (1.0 = one answer for all)."""
+    counts = Counter(frozenset(answer) for answer in answers)
+    top = max(counts.values()) if counts else 0
+    return {"distinct_answers": len(counts),
+            "most_common_answer_share": top / len(answers) if answers else 0.0}

@@ -137,6 +137,11 @@ def _fixed_set(n_pred: int, correct: int, correct_train: int, n_gold: int) -> di
             "predictions": n_pred, "correct": correct, "correct_in_train": correct_train}
 
 
+COUNT_COLUMNS = ("gold", "predicted", "correct", "correct_in_train")
+"""The per-document counts behind F1 and Ign F1 of a fixed prediction set
+(predict.document_counts); summed over documents they give the set's metrics."""
+
+
 def _f1(p: np.ndarray, r: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(p + r > 0, 2 * p * r / np.where(p + r > 0, p + r, 1), 0.0)

@@ -13,21 +13,32 @@ import torch
 from pipeline.data.features import Collate
 from pipeline.data.prepare import Processed, load_instances
 from pipeline.evaluation.dialogre import dialogre_evaluator
-from pipeline.evaluation.predict import evaluate_probs, predict_probs
+from pipeline.evaluation.predict import document_counts, evaluate_probs, predict_probs
 from pipeline.training.loop import Evaluate
 
 
 def docred_dev(data_dir: Path, dev: Processed, batcher: Collate, batch_size: int) -> Evaluate:
-    """DocRED: the ranked metrics (F1, Ign F1, theta, AUC) of every dev pair."""
+    """DocRED: the ranked metrics (F1, Ign F1, theta, AUC) of every dev pair, and under
+    `documents` the per-document counts at theta (for the paired bootstrap over documents)."""
     def evaluate(model: torch.nn.Module) -> dict:
-        return evaluate_probs(dev.docs, predict_probs(model, dev.features, batcher,
-                                                      batch_size, desc="dev"))
+        probs = predict_probs(model, dev.features, batcher, batch_size, desc="dev")
+        metrics = evaluate_probs(dev.docs, probs)
+        return {**metrics, DOCUMENTS: document_counts(dev.docs, probs, metrics["theta"])}
     return evaluate
 
 
 def dialogre_dev(data_dir: Path, dev: Processed, batcher: Collate, batch_size: int) -> Evaluate:
     """DialogRE: F1 at the dev-tuned T2 (DialogRE has no Ign F1)."""
     return dialogre_evaluator(dev.features, load_instances(data_dir, "dev"), batcher, batch_size)
+
+
+DOCUMENTS = "documents"
+"""Key of the per-document counts ([D, 4] array) in a DocRED dev evaluation; not a metric."""
+
+
+def scalars(dev: dict) -> dict:
+    """The dev metrics without the per-document counts (what metrics files hold)."""
+    return {key: value for key, value in dev.items() if key != DOCUMENTS}
 
 
 DEV_EVALUATORS: dict[str, Callable[[Path, Processed, Collate, int], Evaluate]] = {

@@ -56,6 +56,22 @@ def evaluate_probs(docs: Sequence[Document], probs: Sequence[np.ndarray],
     return metrics
 
 
+def document_counts(docs: Sequence[Document], probs: Sequence[np.ndarray],
+                    theta: float) -> np.ndarray:
+    """[D, 4] int64 counts per document (COUNT_COLUMNS) of the prediction set
+    `score >= theta`: gold facts, predictions, correct ones, correct ones whose fact is in the
+    training set. Summed over any subset of documents they give that subset's F1 and Ign F1
+    (the paired bootstrap)."""
+    score, is_gold, in_train, _ = candidates(docs, probs)
+    sizes = [p[:, 1:].size for p in probs]
+    doc_of = np.repeat(np.arange(len(docs)), sizes)                 # [N] document of each
+    predicted = score >= np.float32(theta)
+    counts = [np.bincount(doc_of[mask], minlength=len(docs))
+              for mask in (predicted, predicted & is_gold, predicted & in_train)]
+    gold = np.array([len(doc.facts) for doc in docs], dtype=np.int64)
+    return np.stack([gold, *counts], axis=1).astype(np.int64)
+
+
 def predictions_above(docs: Sequence[Document], probs: Sequence[np.ndarray], theta: float,
                       id2rel: Sequence[str]) -> list[dict]:
     """Leaderboard `result.json` rows: every (h, t, r >= 1) whose probability is >= theta."""

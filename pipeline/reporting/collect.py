@@ -7,19 +7,21 @@ analysis runs, <results>/<dataset>/case_study/ for the case study.
 """
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pipeline.data.jsonio import read_json
+from pipeline.evaluation.docred_metrics import COUNT_COLUMNS
 from pipeline.reporting import paper
-from pipeline.reporting.figures import figure4, figure5
+from pipeline.reporting.figures import figure4, figure5, learning_curves
 from pipeline.reporting.report import write_report
-from pipeline.reporting.tables import (Run, RunResults, Table, heuristics_table, table1, table2,
-                                       table3, table4, write_table)
+from pipeline.reporting.tables import (Run, RunResults, SeedRuns, Table, effect_table,
+                                       heuristics_table, robustness_table, table1, table2,
+                                       table3, table4, training_table, write_table)
 
 DOCRED_JOBS = ("base", "control", "sief")
 DIALOGRE_JOBS = ("base", "sief")
@@ -41,11 +43,12 @@ class Grid:
 @dataclass(frozen=True)
 class Analysis:
     """What the report says about the analysis runs."""
+    models: tuple[str, ...]
+    """params.yaml analysis.models: the GloVe models with analysis runs."""
     settings: tuple[str, ...]
     """params.yaml analysis.settings, in order."""
-    epochs: int
     beta: float
-    """The main sief.beta: the analysis run at this beta is Tables 5/6's +SIEF row."""
+    """The main sief.beta: Figure 4's point of the main SIEF run."""
     robustness_docs: int
 
 
@@ -75,9 +78,15 @@ def collect_report(dataset: str, results: Path, processed: Path, out: Path, grid
     dialogre = {(m, e, j): read_json(results / "dialogre" / m / e / j / "metrics.json")
                 for m in grid.dialogre_models for e in grid.dialogre_encoders
                 for j in DIALOGRE_JOBS}
-    tables = [table1(scored, load_replicates(root, paper_runs)),
+    histories = {run: pd.read_csv(root.joinpath(*run) / "history.csv") for run in scored}
+    seed_runs = {run: load_seed_runs(root, run) for run in paper_runs}
+    points = {run: pd.read_csv(root.joinpath(*run) / "robustness_points.csv")
+              for run in paper_runs}
+    thetas = {run: paper_runs[run].robustness["theta"] for run in points}
+    tables = [table1(scored, {run: runs.dev[1:] for run, runs in seed_runs.items()}),
+              effect_table(seed_runs), training_table(scored, histories),
               *([table2(dialogre)] if dialogre else []), table3(paper_runs),
-              table4(paper_runs),
+              table4(paper_runs), robustness_table(points, thetas),
               Table("case_study", f"Case study: {case['model']}, base vs +SIEF, P of the fact "
                     "for each sentence subset", pd.read_csv(case_dir / "case_study.csv"),
                     [f"Dev theta: base {case['theta_base']:.4f}, +SIEF "
@@ -87,12 +96,12 @@ def collect_report(dataset: str, results: Path, processed: Path, out: Path, grid
     for table in tables:
         write_table(table, out)
     sweep.to_csv(out / "figure4.csv", index=False)
-    points = {run: pd.read_csv(root.joinpath(*run) / "robustness_points.csv")
-              for run in paper_runs if run[2] != "control"}
-    thetas = {run: paper_runs[run].robustness["theta"] for run in points}
-    figures = [("Figure 4: dev F1 against beta", figure4(sweep, out / "figure4.png")),
+    figures = [("Learning curves (dev Ign F1; a star marks the kept epoch)",
+                learning_curves(histories, out / "learning_curves.png")),
+               ("Figure 4: dev F1 against beta", figure4(sweep, out / "figure4.png")),
                ("Figure 5: P vs P-hat, a non-evidence sentence removed",
-                figure5(points, thetas, out / "figure5.png")),
+                figure5({run: frame for run, frame in points.items() if run[2] != "control"},
+                        thetas, out / "figure5.png")),
                ("Case study (Figure 6 style)", case_dir / "case_study.png")]
     page = write_report(out / "index.md", "SIEF: the paper's tables and figures", tables,
                         figures, settings, data_lines(processed, dataset, files, analysis,
@@ -120,27 +129,33 @@ def data_lines(processed: Path, dataset: str, files: dict, analysis: Analysis,
 
 def analysis_results(root: Path, grid: Grid, analysis: Analysis,
                      results: dict[Run, RunResults]) -> tuple[list[Table], pd.DataFrame]:
-    """Tables 5 and 6, and Figure 4's (model, beta, F1) points, from the analysis runs."""
+    """Tables 5 and 6, and Figure 4's (model, beta, F1) points: the analysis runs of
+    analysis.models, with the main SIEF run as the +SIEF row and the point at sief.beta."""
     encoder = grid.analysis_encoder
     runs = {(m, s): read_json(root / m / encoder / "analysis" / s / "dev.json")
-            for m in grid.docred_models for s in analysis.settings}
-    base = {m: results[(m, encoder, "base")].metrics["dev"] for m in grid.docred_models}
+            for m in analysis.models for s in analysis.settings}
+    base = {m: results[(m, encoder, "base")].metrics["dev"] for m in analysis.models}
     roles = analysis_roles(runs)
+    picked = {(m, "sief"): results[(m, encoder, "sief")].metrics["dev"] for m in analysis.models}
+    picked.update({(m, roles[(m, s)]): run["dev"] for (m, s), run in runs.items()
+                   if roles[(m, s)] != "beta"})
     table5_keys, table6_keys = ("sief", "rand", "nomention"), ("sief", "gtruth")
     tables = [
         heuristics_table("table5", "Table 5: SIEF against the Rand and NoMention heuristics "
-                         "(dev)", base, table_rows(runs, roles, analysis.beta, table5_keys),
-                         table5_keys, paper.TABLE5),
+                         "(dev)", base, picked, table5_keys, paper.TABLE5),
         heuristics_table("table6", "Table 6: SIEF's soft targets against gold labels (GTruth, "
-                         "dev)", base, table_rows(runs, roles, analysis.beta, table6_keys),
-                         table6_keys, paper.TABLE6)]
+                         "dev)", base, picked, table6_keys, paper.TABLE6)]
     for table in tables:
-        table.notes.append(f"Every SIEF-family row: {analysis.epochs} SIEF epoch(s) from the "
-                           "base checkpoint (analysis.epochs); Base is the base checkpoint.")
-    sweep = pd.DataFrame([{"model": m, "beta": run["sief"]["beta"],
-                           "f1": round(100 * run["dev"]["f1"], 2),
-                           "ign_f1": round(100 * run["dev"]["ign_f1"], 2)}
-                          for (m, s), run in runs.items() if roles[(m, s)] == "beta"])
+        table.notes.append("Every SIEF-family row is as long as the main SIEF run (the "
+                           "schedule's finetune block: start, epoch cap, patience) with one "
+                           "seed; +SIEF is the main SIEF run. Models: analysis.models.")
+    points = [(m, analysis.beta, picked[(m, "sief")]) for m in analysis.models]
+    points += [(m, run["sief"]["beta"], run["dev"]) for (m, s), run in runs.items()
+               if roles[(m, s)] == "beta"]
+    sweep = pd.DataFrame([{"model": m, "beta": beta, "f1": round(100 * dev["f1"], 2),
+                           "ign_f1": round(100 * dev["ign_f1"], 2)}
+                          for m, beta, dev in sorted(points, key=lambda x: (x[0], x[1]))],
+                         columns=["model", "beta", "f1", "ign_f1"])
     return tables, sweep
 
 
@@ -160,23 +175,16 @@ def analysis_roles(analysis: dict[tuple, dict]) -> dict[tuple, str]:
     return roles
 
 
-def table_rows(analysis: dict, roles: dict, beta: float, wanted: tuple[str, ...]) -> dict:
-    """(model, row key) -> dev metrics for Tables 5/6; 'sief' = plain SIEF at the main beta."""
-    picked = {}
-    for (model, setting), run in analysis.items():
-        role = roles[(model, setting)]
-        if role == "beta" and math.isclose(run["sief"]["beta"], beta):
-            role = "sief"
-        if role in wanted:
-            picked[(model, role)] = run["dev"]
-    return picked
-
-
-def load_replicates(root: Path, runs: dict[Run, RunResults]) -> dict[Run, list[dict]]:
-    """(model, encoder, job) -> dev metrics of the seeds_base / seeds_sief runs."""
-    return {(m, e, j): [run["dev"] for run in read_json(root / m / e / "seeds" / j
-                                                         / "dev.json")["runs"]]
-            for m, e, j in runs if j in ("base", "sief")}
+def load_seed_runs(root: Path, run: Run) -> SeedRuns:
+    """The main run (its evaluate outputs) and the replicates of the seeds_<job> stage, in
+    that order: the main run first, then seeds.extra's order, the same for every job."""
+    folder, replicas = root.joinpath(*run), root.joinpath(*run[:2], "seeds", run[2])
+    devs = [read_json(folder / "metrics.json")["dev"]]
+    devs += [replica["dev"] for replica in read_json(replicas / "dev.json")["runs"]]
+    counts = [pd.read_csv(folder / "documents.csv")]
+    replica_counts = pd.read_csv(replicas / "documents.csv")
+    counts += [rows.drop(columns="seed") for _, rows in replica_counts.groupby("seed", sort=False)]
+    return SeedRuns(devs, np.stack([frame[list(COUNT_COLUMNS)].to_numpy() for frame in counts]))
 
 
 def load_results(root: Path, run: Run, report_dir: Path, kind: str,

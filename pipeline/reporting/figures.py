@@ -55,3 +55,29 @@ def figure4(sweep: pd.DataFrame, path: Path) -> Path:
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def learning_curves(histories: dict[Run, pd.DataFrame], path: Path) -> Path:
+    """Dev Ign F1 against epoch, one panel per (model, encoder), one line per job; a star
+    marks the kept (best) epoch, a line's end the epoch where the run stopped."""
+    panels = list(dict.fromkeys(run[:2] for run in histories))
+    fig, axes = plt.subplots(1, len(panels), squeeze=False, figsize=(3.6 * len(panels), 3.2))
+    for ax, panel in zip(axes[0], panels):
+        for run, history in histories.items():
+            if run[:2] != panel or "dev_ign_f1" not in history:
+                continue
+            evaluated = history.dropna(subset=["dev_ign_f1"])
+            line, = ax.plot(evaluated["epoch"], 100 * evaluated["dev_ign_f1"], marker=".",
+                            label=run[2])
+            best = evaluated.loc[evaluated["dev_ign_f1"].idxmax()]
+            ax.plot(best["epoch"], 100 * best["dev_ign_f1"], marker="*", markersize=12,
+                    color=line.get_color())
+        model, encoder = panel
+        ax.set(xlabel="epoch of the run", ylabel="dev Ign F1 (%)",
+               title=f"{paper.MODEL_NAMES.get(model, model)} ({encoder})")
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

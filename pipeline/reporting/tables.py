@@ -4,9 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from pipeline.evaluation.shift import common_threshold, flips_at, shift_measures
 from pipeline.reporting import paper
+from pipeline.reporting.significance import bootstrap_interval, seed_interval, verdict
 
 Run = tuple[str, str, str]  # (model, encoder, job): the run's fields in params.yaml
 
@@ -67,8 +70,9 @@ def table1(results: dict[Run, RunResults],
     return Table("table1", "Table 1: DocRED dev Ign F1 / F1", pd.DataFrame(rows),
                  ["The test set has no public labels: our test column is the leaderboard "
                   "upload (predictions above the dev theta) for CodaLab.",
-                  "seeds: runs behind the mean and sample std (the schedule's seed and seeds.extra; "
-                  "the control runs have one seed); the std needs two."])
+                  "seeds: runs behind the mean and sample std (the schedule's seed and "
+                  "seeds.extra); the std needs two. The GloVe runs' differences with their "
+                  "intervals: table sief_effect."])
 
 
 def seed_summary(devs: list[dict]) -> dict[str, float | int | None]:
@@ -79,6 +83,111 @@ def seed_summary(devs: list[dict]) -> dict[str, float | int | None]:
         out[f"dev {label} mean"] = round(float(values.mean()), 2)
         out[f"dev {label} std"] = round(float(values.std(ddof=1)), 2) if len(devs) > 1 else None
     return out
+
+
+@dataclass
+class SeedRuns:
+    """The runs of one (model, encoder, job) over seeds, in one seed order shared by the
+    jobs of a model (the main run first, then seeds.extra)."""
+    dev: list[dict]
+    """Each run's best dev metrics (f1, ign_f1)."""
+    counts: np.ndarray
+    """[S, D, 4] per-document dev counts at each run's theta (document_counts)."""
+
+
+COMPARISONS = (("sief", "control"), ("sief", "base"))
+"""The paired differences of table sief_effect: SIEF against its control, then its base."""
+
+
+def effect_table(runs: dict[Run, SeedRuns], resamples: int = 2000) -> Table:
+    """SIEF - control and SIEF - base per model, dev Ign F1 and F1 in points: the mean
+    paired difference, its 95 % intervals across seeds and over dev documents, the verdict,
+    and the paper's SIEF - base."""
+    rows = []
+    models = dict.fromkeys((model, encoder) for model, encoder, _ in runs)
+    for model, encoder in models:
+        for a, b in COMPARISONS:
+            if (model, encoder, a) not in runs or (model, encoder, b) not in runs:
+                continue
+            first, second = runs[(model, encoder, a)], runs[(model, encoder, b)]
+            for key, label in (("ign_f1", "Ign F1"), ("f1", "F1")):
+                seeds = seed_interval([d[key] for d in first.dev], [d[key] for d in second.dev])
+                documents = bootstrap_interval(first.counts, second.counts, key, resamples)
+                theirs = [paper.TABLE1.get((model, "glove", job)) for job in (a, b)]
+                column = 0 if key == "ign_f1" else 1
+                rows.append({
+                    "model": paper.MODEL_NAMES.get(model, model),
+                    "difference": f"{SETTING_NAMES[a]} - {SETTING_NAMES[b]}",
+                    "metric": f"dev {label}", "seeds": len(first.dev),
+                    "mean difference": _pct(seeds.mean),
+                    "95% CI over seeds": _span(seeds.low, seeds.high),
+                    "95% CI over documents": _span(documents.low, documents.high),
+                    "verdict": verdict(seeds, documents),
+                    "paper difference": (round(theirs[0][column] - theirs[1][column], 2)
+                                         if all(theirs) else None)})
+    return Table("sief_effect", "Is SIEF's difference beyond the noise? (GloVe runs, dev)",
+                 pd.DataFrame(rows),
+                 ["Mean over seeds of the paired difference (the SIEF and control runs of a "
+                  "seed start from that seed's base run), in points. 95% CI over seeds: "
+                  "Student's t over the per-seed differences (training noise; needs 2 seeds). "
+                  "95% CI over documents: paired bootstrap over the dev documents (the same "
+                  f"resample for both runs and every seed, {resamples} resamples), F1 at each "
+                  "run's dev theta. Verdict better / worse only when both intervals exclude 0 "
+                  "on that side. The paper has no control run: its column is +SIEF - Base "
+                  "(one run each, full DocRED, original dev set)."])
+
+
+def _span(low: float | None, high: float | None) -> str | None:
+    return None if low is None or high is None else f"[{100 * low:+.2f}, {100 * high:+.2f}]"
+
+
+def training_table(results: dict[Run, RunResults], histories: dict[Run, pd.DataFrame]) -> Table:
+    """Where each DocRED run stopped: epochs run against the cap, the kept epoch, time."""
+    rows = []
+    for run, r in results.items():
+        history = histories[run]
+        cap = r.metrics.get("epoch_cap")
+        rows.append({"model": _name(run, r), "encoder": run[1], "epochs run": len(history),
+                     "epoch cap": cap, "best epoch": r.metrics["best_epoch"],
+                     "stopped early": None if cap is None else len(history) < cap,
+                     "train minutes": round(float(history["train_seconds"].sum()) / 60, 1)})
+    return Table("training", "Training: where each run stopped (learning curves: "
+                 "learning_curves.png)", pd.DataFrame(rows),
+                 ["A run stops when its dev select_by metric has not improved for `patience` "
+                  "evaluations, or at the epoch cap; the best epoch's weights are kept. "
+                  "Train minutes exclude the dev evaluations."])
+
+
+def robustness_table(points: dict[Run, pd.DataFrame], thetas: dict[Run, float]) -> Table:
+    """Figure 5's points as numbers: per run the mean |P - P-hat|, the scale-free logit and
+    relative gaps, the flip rate at the run's own theta, and the flip rate at one threshold
+    common to the runs of a model (the geometric mean of their thetas)."""
+    rows = []
+    models = dict.fromkeys(run[:2] for run in points)
+    for model in models:
+        runs = [run for run in points if run[:2] == model]
+        threshold = common_threshold([thetas[run] for run in runs])
+        for run in runs:
+            frame = points[run]
+            own = shift_measures(frame["p"], frame["p_hat"], thetas[run])
+            common = flips_at(frame["p"], frame["p_hat"], threshold)
+            rows.append({"model": paper.row_name(run[0], run[2]), "points": len(frame),
+                         "theta": round(thetas[run], 4),
+                         "mean abs(P - P-hat)": round(own["mean_abs_diff"], 4),
+                         "mean abs logit gap": round(own["mean_abs_logit_diff"], 3),
+                         "mean abs(P - P-hat) / P": round(own["mean_relative_diff"], 4),
+                         "flip rate at own theta (%)": _pct(own["flip_rate"]),
+                         "common threshold": round(threshold, 4),
+                         "points predicted at it": common["points_predicted"],
+                         "flip rate at it (%)": _pct(common["flip_rate"])})
+    return Table("robustness", "Robustness: a non-evidence sentence removed (dev, gold facts)",
+                 pd.DataFrame(rows),
+                 ["Points: (gold fact with evidence, sentence not in its evidence) on the "
+                  "robustness documents. abs(P - P-hat) shrinks with a model's confidence; the "
+                  "logit gap and the relative change do not. Flip rate at own theta: the "
+                  "decision P >= theta changes (thetas differ between runs). At the common "
+                  "threshold (geometric mean of the model's runs' thetas): among points whose "
+                  "fact is predicted there, the share lost when the sentence is removed."])
 
 
 def table2(results: dict[Run, dict]) -> Table:
@@ -92,7 +201,10 @@ def table2(results: dict[Run, dict]) -> Table:
                      "test F1c": _pct(m["test"]["f1c"]["f1"]),
                      **{f"paper {name}": theirs[i] if theirs else None
                         for i, name in enumerate(("dev F1", "dev F1c", "test F1", "test F1c"))},
-                     "T2": m["t2"], "F1c instances (dev/test)":
+                     "T2": m["t2"],
+                     "distinct answers (dev)": m["dev"].get("distinct_answers"),
+                     "most common answer (dev %)": _pct(m["dev"].get("most_common_answer_share")),
+                     "F1c instances (dev/test)":
                          f"{m['dev']['f1c_instances']}/{m['test']['f1c_instances']}",
                      "instances trimmed (dev/test)": "/".join(
                          str(m[split].get("instances_trimmed", "-")) for split in ("dev", "test"))})
@@ -101,7 +213,9 @@ def table2(results: dict[Run, dict]) -> Table:
                   "dialogue prefix, answerable relations only, macro-averaged over instances "
                   "(reference-implementations.md 5.4), on the first N instances of each split "
                   "(evaluate.dialogre.f1c_instances). The paper's numbers are on DialogRE v1 "
-                  "with BERT-base; ours on v2."])
+                  "with BERT-base; ours on v2. Distinct answers: predicted relation sets on "
+                  "dev; a model that gives one answer to every instance (100 %) has not left "
+                  "the majority answer."])
 
 
 def table3(results: dict[Run, RunResults]) -> Table:
@@ -136,7 +250,7 @@ def table4(results: dict[Run, RunResults]) -> Table:
 
 
 SETTING_NAMES = {"base": "Base", "sief": "+SIEF", "rand": "+Rand", "nomention": "+NoMention",
-                 "gtruth": "+GTruth"}
+                 "gtruth": "+GTruth", "control": "control"}
 
 
 def heuristics_table(name: str, title: str, base: dict[str, dict],

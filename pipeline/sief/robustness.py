@@ -3,8 +3,9 @@
 For every document, every sentence inside the model's window is removed in turn (the
 reduced documents are batched, not run one at a time) and the probability of each gold
 fact is read from the full and the reduced document. Robustness uses the (fact, sentence)
-points where the sentence is NOT gold evidence of the fact: |P - P-hat| and the share of
-decisions that flip at theta. The same points feed Figure 5; all sentences feed the
+points where the sentence is NOT gold evidence of the fact: |P - P-hat|, the scale-free
+logit and relative gaps (pipeline/evaluation/shift.py) and the share of decisions that flip
+at theta. The same points feed Figure 5; all sentences feed the
 evidence-prediction analysis (Table 4).
 """
 from __future__ import annotations
@@ -18,6 +19,7 @@ import torch
 from pipeline.data.document import Document, pair_index
 from pipeline.data.features import Collate, DocFeatures
 from pipeline.evaluation.docred_metrics import ranked_metrics
+from pipeline.evaluation.shift import shift_measures
 from pipeline.progress import progress
 from pipeline.sief.objective import importance_score, removable_sentences
 
@@ -123,9 +125,8 @@ def robustness_metrics(points: dict, theta: float) -> dict[str, float]:
     return {"points": int(len(p)),
             "facts": len({(a, b, c, d) for a, b, c, d in
                           zip(points["title"], points["h"], points["t"], points["r"])}),
-            "mean_abs_diff": float(diff.mean()),
+            **shift_measures(p, p_hat, theta),
             "median_abs_diff": float(np.median(diff)),
             "p90_abs_diff": float(np.quantile(diff, 0.9)),
             "share_diff_over_0.1": float((diff > 0.1).mean()),
-            "flip_rate": float(((p >= theta) != (p_hat >= theta)).mean()),
             "mean_signed_change": float((p_hat - p).mean())}

@@ -26,12 +26,13 @@ from pipeline.training.seeding import epoch_rng, seed_everything
 class TrainConfig:
     BOUNDS: ClassVar[dict[str, str]] = {
         "epochs": ">= 1", "batch_size": ">= 1", "lr": "> 0", "weight_decay": ">= 0",
-        "grad_clip": ">= 0", "eval_every": ">= 1", "eval_batch_size": ">= 1"}
+        "grad_clip": ">= 0", "eval_every": ">= 1", "eval_batch_size": ">= 1",
+        "patience": ">= 0"}
     """Ranges checked by pipeline.config.build (the params key named in the error)."""
     seed: int = 13
     """Seeds model init, shuffling and dropout; the same seed gives the same metrics."""
     epochs: int = 30
-    """Passes over the training documents."""
+    """Passes over the training documents at most (the cap when `patience` stops it early)."""
     batch_size: int = 8
     """Documents per optimiser step."""
     optimizer: Literal["adam", "adamw"] = "adam"
@@ -44,6 +45,10 @@ class TrainConfig:
     """Clip the gradient norm to this value; 0 = no clipping (as the originals)."""
     eval_every: int = 1
     """Evaluate on dev every this many epochs (and always after the last)."""
+    patience: int = 0
+    """Early stopping: stop after this many dev evaluations in a row without a better
+    `select_by` than the best so far (the best checkpoint is kept either way); 0 = run
+    every epoch."""
     eval_batch_size: int = 32
     """Documents per evaluation batch."""
     select_by: Literal["ign_f1", "f1"] = "ign_f1"
@@ -85,17 +90,6 @@ class ScheduleConfig:
         return dataclasses.replace(self.base, epochs=self.finetune.epochs, lr=self.finetune.lr)
 
 
-@dataclass(frozen=True)
-class AnalysisConfig:
-    """The budget of the short SIEF runs behind Tables 5, 6 and Figure 4 (params `analysis`)."""
-    BOUNDS: ClassVar[dict[str, str]] = {"epochs": ">= 1", "train_docs": ">= 0"}
-    """Ranges checked by pipeline.config.build (the params key named in the error)."""
-    epochs: int = 1
-    """SIEF epochs of every analysis run, from the base checkpoint."""
-    train_docs: int = 0
-    """Train on the first N training documents only (0 = all)."""
-
-
 @dataclass
 class TrainResult:
     best_state: dict
@@ -130,6 +124,10 @@ def train(model: torch.nn.Module, docs: Sequence[Document], features: Sequence[D
     state = _load_resume(resume_path, fingerprint, model, optimizer, log)
     history, best = state["history"], state["best"]
     for epoch in range(state["epoch"] + 1, cfg.epochs + 1):
+        if stalled(history, best, cfg.patience):  # checked here too, for a resumed run
+            log(f"early stop before epoch {epoch}: dev {cfg.select_by} has not beaten epoch "
+                f"{best['epoch']}'s in {cfg.patience} evaluations")
+            break
         rng = epoch_rng(cfg.seed, epoch)
         model.train()
         order = rng.permutation(len(docs))
@@ -164,6 +162,15 @@ def train(model: torch.nn.Module, docs: Sequence[Document], features: Sequence[D
     if best is None:
         raise RuntimeError("no evaluation was run: epochs must be >= 1")
     return TrainResult(best["state"], best["epoch"], best["dev"], history)
+
+
+def stalled(history: list[dict], best: dict | None, patience: int) -> bool:
+    """True when the last `patience` dev evaluations all came after the best one."""
+    if patience == 0 or best is None:
+        return False
+    later = [row for row in history if row["epoch"] > best["epoch"]
+             and any(key.startswith("dev_") for key in row)]  # evaluated epochs only
+    return len(later) >= patience
 
 
 def _save_resume(path, fingerprint, epoch, model, optimizer, history, best) -> None:

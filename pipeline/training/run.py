@@ -14,14 +14,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
+import pandas as pd
 import torch
 
 from pipeline.config import to_dict
 from pipeline.data.features import Collate, make_collate
 from pipeline.data.jsonio import write_json
-from pipeline.data.prepare import Processed, load_featurizer, load_meta, load_split, load_vectors
+from pipeline.data.prepare import load_featurizer, load_meta, load_split, load_vectors
 from pipeline.errors import ConfigError
-from pipeline.evaluation.evaluators import DEV_EVALUATORS, SELECTABLE
+from pipeline.evaluation.evaluators import DEV_EVALUATORS, DOCUMENTS, SELECTABLE, scalars
+from pipeline.evaluation.docred_metrics import COUNT_COLUMNS
 from pipeline.models import DataDims, create_model, model_from_spec, model_spec
 from pipeline.sief.objective import SIEFConfig, SIEFObjective
 from pipeline.training.loop import TrainConfig, TrainResult, clear_resume, train
@@ -33,9 +36,10 @@ PIPELINE_ROOT = Path(__file__).resolve().parents[1]
 
 def train_run(model: Any, schedule: TrainConfig, data_dir: Path, out_dir: Path, *,
               init: Path | None = None, sief: SIEFConfig | None = None,
-              resume: Path | None = None, train_docs: int = 0,
+              resume: Path | None = None, history: Path | None = None,
               device: torch.device | None = None, tags: dict | None = None) -> TrainResult:
-    """Train one run; write out_dir/model.pt (spec, best weights, dev metrics) and history.csv.
+    """Train one run; write out_dir/model.pt (spec, best weights, dev metrics) and its
+    learning curve (history.csv: one row per epoch, dev metrics where evaluated).
 
     Arguments:
         model: the model config (its `arch` and `encoder` say what to build).
@@ -47,15 +51,14 @@ def train_run(model: Any, schedule: TrainConfig, data_dir: Path, out_dir: Path, 
         sief: the SIEF loss; None = the relation loss alone (base and control runs).
         resume: where the state after every epoch is kept (outside DVC's outputs, which DVC
             deletes before a stage runs); None = not resumable.
-        train_docs: > 0 trains on the first N training documents only.
+        history: where history.csv goes (a stage puts it beside the run's results, which
+            live in git); None = out_dir/history.csv.
         device: where to train (None = CPU).
         tags: more facts to store with the checkpoint (e.g. an analysis setting).
     """
     meta = load_meta(data_dir)
     _check_selection(meta["dataset"], schedule)
     train_set, dev = load_split(data_dir, "train"), load_split(data_dir, "dev")
-    if train_docs:
-        train_set = Processed(train_set.docs[:train_docs], train_set.features[:train_docs])
     if init is not None:
         net, _ = load_checkpoint(init, device)
         seed_everything(schedule.seed)
@@ -65,7 +68,7 @@ def train_run(model: Any, schedule: TrainConfig, data_dir: Path, out_dir: Path, 
     objective = make_objective(sief, data_dir, batcher, schedule.na_in_loss)
     stored = {"train": to_dict(schedule), "model": to_dict(model),
               "sief": to_dict(sief) if sief is not None else None,
-              "init": str(init) if init is not None else None, "train_docs": train_docs,
+              "init": str(init) if init is not None else None,
               **(tags or {})}
     inputs = [data_dir / "train.docs.json.gz", data_dir / "features.train.pt",
               *([init] if init is not None else [])]
@@ -76,7 +79,7 @@ def train_run(model: Any, schedule: TrainConfig, data_dir: Path, out_dir: Path, 
     torch.save({"model": model_spec(net), "state_dict": result.best_state,
                 "best_epoch": result.best_epoch, "dev": result.best_dev, "train": stored},
                out_dir / "model.pt")
-    write_history(out_dir / "history.csv", result.history)
+    write_history(history or out_dir / "history.csv", result.history)
     clear_resume(resume)
     print(f"{out_dir}: best epoch {result.best_epoch}: {dev_summary(result.best_dev)}")
     return result
@@ -129,6 +132,7 @@ def dev_summary(dev: dict) -> str:
 
 
 def write_history(path: Path, rows: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     columns = sorted({k for row in rows for k in row}, key=lambda k: (k != "epoch", k))
     with open(path, "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns)
@@ -170,14 +174,27 @@ def load_run(checkpoint: Path, data_dir: Path, device: torch.device | None = Non
 def replicate(seeds: tuple[int, ...], out_dir: Path, metrics: Path, job: str,
               run_one: Callable[[int, Path], TrainResult]) -> list[dict]:
     """`run_one(seed, out_dir / f"seed{seed}")` for every seed; their best dev metrics go to
-    `metrics` ({"job", "runs": [{seed, best_epoch, dev}]}). `out_dir` holds seeds.json even
-    with no seeds, so that it exists as the stage's output."""
-    runs = []
+    `metrics` ({"job", "runs": [{seed, best_epoch, epochs, dev}]}), their per-document dev
+    counts (DocRED) to documents.csv beside it. `out_dir` holds seeds.json even with no
+    seeds, so that it exists as the stage's output."""
+    runs, counts = [], []
     for seed in seeds:
         result = run_one(seed, out_dir / f"seed{seed}")
-        runs.append({"seed": seed, "best_epoch": result.best_epoch, "dev": result.best_dev})
+        runs.append({"seed": seed, "best_epoch": result.best_epoch,
+                     "epochs": len(result.history), "dev": scalars(result.best_dev)})
+        if DOCUMENTS in result.best_dev:
+            counts.append(counts_frame(result.best_dev[DOCUMENTS]).assign(seed=seed))
     out_dir.mkdir(parents=True, exist_ok=True)
     write_json(out_dir / "seeds.json", list(seeds))
     metrics.parent.mkdir(parents=True, exist_ok=True)
     write_json(metrics, {"job": job, "runs": runs}, indent=1)
+    frame = pd.concat(counts) if counts else counts_frame(np.zeros((0, 4))).assign(seed=0)
+    frame[["seed", *frame.columns[:-1]]].to_csv(metrics.parent / "documents.csv", index=False)
     return runs
+
+
+def counts_frame(counts: np.ndarray) -> pd.DataFrame:
+    """Per-document dev counts ([D, 4], document_counts) as a table with a document index."""
+    frame = pd.DataFrame(np.asarray(counts, dtype=np.int64), columns=list(COUNT_COLUMNS))
+    frame.insert(0, "document", np.arange(len(frame)))
+    return frame
