@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> None:
                 tuple(grid.get("dialogre", {}).get("models", ())),
                 tuple(grid.get("dialogre", {}).get("encoders", ())),
                 {name: section["kind"] for name, section in encoders.items()},
-                args.analysis_encoder)
+                tuple(params["seeds"]["models"]), args.analysis_encoder)
     analysis = Analysis(tuple(params["analysis"]["models"]),
                         tuple(params["analysis"]["settings"]), float(params["sief"]["beta"]),
                         params["robustness"]["max_docs"])

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from ruamel.yaml import YAML
 
-from stages.overrides import write_params
+from pipeline.config import set_dotted
+from stages.common import read_params
+from stages.overrides import checked_overrides, write_params
 
 ROOT = Path(__file__).resolve().parents[1]
 MIRROR = (ROOT.parent / "shared" / "data").resolve()
@@ -38,10 +39,18 @@ def commit(repo: Path, message: str) -> None:
        cwd=repo)
 
 
-PARAMS = YAML(typ="safe", pure=True).load((ROOT / "params.yaml").read_text())
+def smoke_params() -> dict:
+    """params.yaml with params.smoke.yaml applied: what the test repository runs."""
+    params = read_params(ROOT / "params.yaml")
+    for key, value in checked_overrides(ROOT / "params.smoke.yaml", ROOT / "params.yaml").items():
+        set_dotted(params, key, value)
+    return params
+
+
+PARAMS = smoke_params()
 DOCRED, DIALOGRE = PARAMS["grid"]["docred"], PARAMS["grid"]["dialogre"]
 SETTINGS = list(PARAMS["analysis"]["settings"])
-ANALYSED = PARAMS["analysis"]["models"]
+ANALYSED, SEEDED = PARAMS["analysis"]["models"], PARAMS["seeds"]["models"]
 
 
 def runs(grid: dict, models=None, encoders=None) -> list[str]:
@@ -59,9 +68,9 @@ def stages(models=None) -> dict[str, set[str]]:
         "train": {f"train@{r}" for r in docred} | {f"train_dialogre@{r}" for r in dialogre},
         "sief": {f"sief@{r}" for r in docred} | {f"sief_dialogre@{r}" for r in dialogre},
         "control": {f"control@{r}" for r in docred},
-        "seeds_base": {f"seeds_base@{r}" for r in glove},
-        "seeds_sief": {f"seeds_sief@{r}" for r in glove},
-        "seeds_control": {f"seeds_control@{r}" for r in glove},
+        **{f"seeds_{job}": {f"seeds_{job}@docred-{m}-glove" for m in SEEDED
+                            if models is None or m in models}
+           for job in ("base", "control", "sief")},
         "analysis": {f"analysis@docred-{m}-glove-{s}" for m in ANALYSED
                      if models is None or m in models for s in SETTINGS},
         **{f"evaluate_{job}": {f"evaluate@{r}-{job}" for r in docred}

@@ -141,3 +141,15 @@ def test_seeds_config_rejects_repeats_and_the_main_seed():
         build(SeedsConfig, {"extra": [1, 1]}, "seeds")
     with pytest.raises(ConfigError, match="13 is the schedule's seed"):
         build(SeedsConfig, {"extra": [13]}, "seeds").replicates(13)
+
+
+@pytest.mark.parametrize("overrides", sorted(ROOT.glob("params.*.yaml")), ids=lambda p: p.name)
+def test_every_override_set_names_existing_keys_and_its_schedules_build(overrides):
+    from pipeline.training.loop import ScheduleConfig
+    merged = merged_params(overrides)
+    for dataset, grid in merged["grid"].items():
+        for encoder in grid["encoders"]:
+            key = f"schedules.{dataset}.{encoder}"
+            build(ScheduleConfig, merged["schedules"][dataset][encoder], key)
+    assert set(merged["seeds"]["models"]) <= set(merged["grid"]["docred"]["models"])
+    assert set(merged["analysis"]["models"]) <= set(merged["grid"]["docred"]["models"])

@@ -27,6 +27,7 @@ pytestmark = pytest.mark.skipif(not MIRROR.is_dir(), reason="needs ../shared/dat
 TINY = {"download.mirrors": [str(MIRROR)], "download.allow_network": False,
         "docred.max_docs": 3, "dialogre.max_instances": 4,
         "grid.docred.models": ["bilstm"], "grid.dialogre.models": ["bert"],
+        "grid.docred.encoders": ["glove", "transformer"], "seeds.models": ["bilstm"],
         "schedules.docred.glove.base.epochs": 1, "schedules.docred.glove.finetune.epochs": 1,
         "schedules.docred.transformer.base.epochs": 1,
         "schedules.docred.transformer.finetune.epochs": 1,

@@ -36,6 +36,8 @@ class Grid:
     dialogre_encoders: tuple[str, ...]
     kinds: dict[str, str]
     """Encoder name -> glove | transformer (params.yaml `encoders.<name>.kind`)."""
+    seeded: tuple[str, ...] = ()
+    """params.yaml seeds.models: the GloVe models with replicates (seeds_* stages)."""
     analysis_encoder: str = "glove"
     """The encoder of the paper's analyses (robustness, seeds, Tables 3-6, Figures 4-5)."""
 
@@ -79,7 +81,7 @@ def collect_report(dataset: str, results: Path, processed: Path, out: Path, grid
                 for m in grid.dialogre_models for e in grid.dialogre_encoders
                 for j in DIALOGRE_JOBS}
     histories = {run: pd.read_csv(root.joinpath(*run) / "history.csv") for run in scored}
-    seed_runs = {run: load_seed_runs(root, run) for run in paper_runs}
+    seed_runs = {run: load_seed_runs(root, run, run[0] in grid.seeded) for run in paper_runs}
     points = {run: pd.read_csv(root.joinpath(*run) / "robustness_points.csv")
               for run in paper_runs}
     thetas = {run: paper_runs[run].robustness["theta"] for run in points}
@@ -175,15 +177,18 @@ def analysis_roles(analysis: dict[tuple, dict]) -> dict[tuple, str]:
     return roles
 
 
-def load_seed_runs(root: Path, run: Run) -> SeedRuns:
-    """The main run (its evaluate outputs) and the replicates of the seeds_<job> stage, in
-    that order: the main run first, then seeds.extra's order, the same for every job."""
+def load_seed_runs(root: Path, run: Run, replicated: bool) -> SeedRuns:
+    """The main run (its evaluate outputs) and, when `replicated` (the model is in
+    seeds.models), the replicates of the seeds_<job> stage, in that order: the main run
+    first, then seeds.extra's order, the same for every job."""
     folder, replicas = root.joinpath(*run), root.joinpath(*run[:2], "seeds", run[2])
     devs = [read_json(folder / "metrics.json")["dev"]]
-    devs += [replica["dev"] for replica in read_json(replicas / "dev.json")["runs"]]
     counts = [pd.read_csv(folder / "documents.csv")]
-    replica_counts = pd.read_csv(replicas / "documents.csv")
-    counts += [rows.drop(columns="seed") for _, rows in replica_counts.groupby("seed", sort=False)]
+    if replicated:
+        devs += [replica["dev"] for replica in read_json(replicas / "dev.json")["runs"]]
+        replica_counts = pd.read_csv(replicas / "documents.csv")
+        counts += [rows.drop(columns="seed")
+                   for _, rows in replica_counts.groupby("seed", sort=False)]
     return SeedRuns(devs, np.stack([frame[list(COUNT_COLUMNS)].to_numpy() for frame in counts]))
 
 

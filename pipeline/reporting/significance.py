@@ -8,7 +8,8 @@ Two intervals for the mean paired difference, both at 95 %:
   seed), F1 from the summed per-document counts at each run's dev theta, the difference
   averaged over seeds; the 2.5 and 97.5 percentiles. It measures how much the dev set's
   particular documents decide the difference.
-A difference counts as an effect only when both intervals exclude zero on the same side.
+A difference counts as an effect only when both intervals exclude zero on the same side; with
+one seed there is no verdict.
 """
 from __future__ import annotations
 
@@ -89,7 +90,10 @@ def bootstrap_interval(a: np.ndarray, b: np.ndarray, metric: str = "f1",
 
 
 def verdict(across_seeds: Interval, over_documents: Interval) -> str:
-    """'better' / 'worse' when both intervals exclude zero on that side, else 'within noise'."""
+    """'better' / 'worse' when both intervals exclude zero on that side, else 'within noise';
+    'one seed: undecided' without an interval over seeds (training noise unmeasured)."""
+    if across_seeds.low is None:
+        return "one seed: undecided"
     sides = {across_seeds.excludes_zero(), over_documents.excludes_zero()}
     if sides == {1}:
         return "better"
