@@ -104,7 +104,8 @@ def test_figure_and_report_page(tmp_path):
     assert to_markdown(tables[1]).replace("## ", "### ", 1) in text
 
 
-@pytest.mark.parametrize("value,text", [(31.234, "31.23"), (5, "5"), ("-", "-")])
+@pytest.mark.parametrize("value,text", [(31.234, "31.23"), (5, "5"), ("-", "-"), (0.0, "0.00"),
+                                        (0.00437, "0.00437"), (-0.0123, "-0.0123")])
 def test_cells(value, text):
     from pipeline.reporting.tables import _cell
     assert _cell(value) == text

@@ -284,7 +284,11 @@ def to_markdown(table: Table) -> str:
 
 
 def _cell(value) -> str:
-    return f"{value:.2f}" if isinstance(value, float) else str(value)
+    """Two decimals; a float below 0.1 keeps three significant digits (|P - P-hat| ~ 0.004
+    would read 0.00)."""
+    if not isinstance(value, float):
+        return str(value)
+    return f"{value:.3g}" if 0 < abs(value) < 0.1 else f"{value:.2f}"
 
 
 def write_table(table: Table, out_dir: Path) -> list[Path]:
