@@ -178,11 +178,11 @@ def test_documents_left_out_by_max_docs_are_counted(tmp_path):
 
 
 @pytest.mark.parametrize("change,field,message", [
-    (lambda d: d.update(title=None), "title", "non-empty string title, got None"),
+    (lambda d: d.update(title=None), "title", "expected a non-empty string title, got None"),
     (lambda d: d["vertexSet"][0][0].update(pos=[0.0, 1.0]), "vertexSet[0][0].pos",
      "pos must be [start, end] as two integers"),               # not "lies outside"
     (lambda d: d["vertexSet"][0][0].update(sent_id=True), "vertexSet[0][0].sent_id",
-     "is not a sentence"),                                       # a bool is no index
+     "sent_id True is not a sentence"),                          # a bool is no index
     (lambda d: d["vertexSet"][0][0].update(name=None), "vertexSet[0][0].name",
      "expected a string"),
     (lambda d: d["vertexSet"][0][0].update(type=7), "vertexSet[0][0].type", "expected a string"),
