@@ -3,11 +3,12 @@ from __future__ import annotations
 
 
 class DataError(ValueError):
-    """Bad input data: the message says which file, document and field."""
+    """Bad input data: the message says which file, document and field (also kept as
+    attributes, with the bare message as `reason`, so a caller can add the file)."""
 
     def __init__(self, message: str, *, file: str | None = None,
                  doc: str | int | None = None, field: str | None = None):
-        self.file, self.doc, self.field = file, doc, field
+        self.reason, self.file, self.doc, self.field = message, file, doc, field
         where = []
         if file is not None:
             where.append(f"file {file}")

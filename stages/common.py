@@ -49,8 +49,23 @@ def load_sections(declared: Sequence[str], path: Path = PARAMS_FILE, **names: st
 
 def resume_file(out_dir: Path) -> Path:
     """Where a run's per-epoch state is kept: outside DVC's outputs (DVC deletes those
-    before a stage runs), named after the run's directory."""
-    return RESUME_DIR / ("-".join(Path(out_dir).parts) + ".pt")
+    before a stage runs), at the run directory's path under data/resume/. States of runs
+    that have finished since are swept first (sweep_resume)."""
+    sweep_resume()
+    return RESUME_DIR / Path(out_dir).as_posix().lstrip("/") / "resume.pt"
+
+
+def sweep_resume(root: Path = RESUME_DIR) -> list[Path]:
+    """Remove the resume states whose run's model.pt is newer than the state: the run
+    finished, or DVC restored it from its run cache after an interruption (then no code of
+    ours ran to remove the state). Returns what was removed."""
+    removed = []
+    for state in sorted(root.rglob("resume.pt")) if root.is_dir() else []:
+        model = state.relative_to(root).parent / "model.pt"   # the run's, from the repo root
+        if model.is_file() and model.stat().st_mtime >= state.stat().st_mtime:
+            state.unlink()
+            removed.append(state)
+    return removed
 
 
 def checkpoint_parser(description: str) -> argparse.ArgumentParser:

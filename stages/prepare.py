@@ -11,7 +11,8 @@ from pathlib import Path
 
 from pipeline.config import build
 from pipeline.data.dialogre import DialogREConfig
-from pipeline.data.prepare import DocREDConfig, FeaturesConfig, prepare_dialogre, prepare_docred
+from pipeline.data.prepare import (DROPPED, DocREDConfig, FeaturesConfig, prepare_dialogre,
+                                   prepare_docred)
 from stages.common import load_sections
 
 PARAMS = ("{dataset}", "features")
@@ -32,6 +33,10 @@ def main(argv: list[str] | None = None) -> None:
     features = build(FeaturesConfig, params["features"], "features")
     stats = prepare(args.raw, args.out, cfg, features)
     print(json.dumps({s: stats[s] for s in ("train", "dev", "test")}, indent=1))
+    for split in ("train", "dev", "test"):  # what was left out or mapped, said plainly
+        lost = [f"{stats[split][key]} {key.replace('_', ' ')}" for key in DROPPED
+                if stats[split].get(key)]
+        print(f"{split}: {', '.join(lost) if lost else 'nothing left out or mapped'}")
 
 
 if __name__ == "__main__":

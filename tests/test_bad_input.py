@@ -26,8 +26,9 @@ def load(tmp_path, docs, name="split.json"):
 
 
 def test_good_document_loads(tmp_path):
-    (doc,), merged = load(tmp_path, [good_doc()])
-    assert doc.entities[1][0].start == 3 and doc.facts[0].r == 1 and merged == 0
+    (doc,), counts = load(tmp_path, [good_doc()])
+    assert doc.entities[1][0].start == 3 and doc.facts[0].r == 1
+    assert counts == {"duplicate_labels_merged": 0, "documents_left_out": 0}
 
 
 def test_malformed_json_names_file_and_position(tmp_path):
@@ -104,8 +105,8 @@ def test_unknown_relation_and_bad_entity_index(tmp_path):
 def test_duplicate_labels_are_merged_and_counted(tmp_path):
     doc = good_doc()
     doc["labels"].append({"h": 0, "t": 1, "r": "P17", "evidence": []})
-    (loaded,), merged = load(tmp_path, [doc])
-    assert merged == 1 and len(loaded.facts) == 1 and loaded.facts[0].evidence == (0,)
+    (loaded,), counts = load(tmp_path, [doc])
+    assert counts["duplicate_labels_merged"] == 1 and len(loaded.facts) == 1 and loaded.facts[0].evidence == (0,)
 
 
 def test_missing_file(tmp_path):
@@ -161,3 +162,101 @@ def test_relative_mirrors_also_resolve_from_a_queued_experiment_copy(tmp_path):
     queued = repo / ".dvc" / "tmp" / "exps" / "tmpab12"
     assert mirror_roots(("../shared/data", "/abs/m"), queued) == (
         "../shared/data", str(repo / "../shared/data"), "/abs/m")
+
+
+def test_an_empty_split_is_an_error(tmp_path):
+    with pytest.raises(DataError, match=r"split\.json: empty split"):
+        load(tmp_path, [])
+
+
+def test_documents_left_out_by_max_docs_are_counted(tmp_path):
+    second = {**good_doc(), "title": "Doc B"}
+    path = tmp_path / "split.json"
+    path.write_text(json.dumps([good_doc(), second]))
+    docs, counts = load_docred(path, REL2ID, labelled=True, max_docs=1)
+    assert len(docs) == 1 and counts["documents_left_out"] == 1
+
+
+@pytest.mark.parametrize("change,field,message", [
+    (lambda d: d.update(title=None), "title", "expected a non-empty string title, got None"),
+    (lambda d: d["vertexSet"][0][0].update(pos=[0.0, 1.0]), "vertexSet[0][0].pos",
+     "pos must be [start, end] as two integers"),               # not "lies outside"
+    (lambda d: d["vertexSet"][0][0].update(sent_id=True), "vertexSet[0][0].sent_id",
+     "sent_id True is not a sentence"),                          # a bool is no index
+    (lambda d: d["vertexSet"][0][0].update(name=None), "vertexSet[0][0].name",
+     "expected a string"),
+    (lambda d: d["vertexSet"][0][0].update(type=7), "vertexSet[0][0].type", "expected a string"),
+    (lambda d: d.update(labels={"h": 0}), "labels", "expected a list of labels"),
+    (lambda d: d["labels"][0].update(r=["P17"]), "labels[0].r", "unknown relation"),
+])
+def test_malformed_fields_name_their_field(tmp_path, change, field, message):
+    doc = good_doc()
+    change(doc)
+    with pytest.raises(DataError) as err:
+        load(tmp_path, [doc])
+    assert f"field {field}: {message}" in str(err.value) and "split.json" in str(err.value)
+
+
+def test_an_id_table_with_a_non_integer_id(tmp_path):
+    from pipeline.data.docred import load_id_table
+    path = tmp_path / "ner2id.json"
+    path.write_text(json.dumps({"BLANK": 0, "PER": "1"}))
+    with pytest.raises(DataError, match=r"ner2id\.json, field PER: expected a non-negative"):
+        load_id_table(path, "BLANK")
+
+
+def test_a_truncated_gzip_download_names_the_file(tmp_path):
+    mirror = _mirror(tmp_path, b'[{"a": 1}]' * 50)
+    file = mirror / "docred" / "x.json.gz"
+    file.write_bytes(file.read_bytes()[:-12])               # cut off: was a bare EOFError
+    cfg = DownloadConfig(mirrors=(str(mirror),), allow_network=False)
+    with pytest.raises(DataError, match=r"x\.json\.gz: corrupt gzip data"):
+        fetch("docred/x.json.gz", tmp_path / "raw", cfg, {})
+
+
+@pytest.mark.parametrize("content,message", [
+    (b"", "no vectors"), (gzip.compress(b"the 0.1 0.2\n")[:-6], "unreadable GloVe file"),
+    (b"the 0.1 0.2\nof\n", "line 2"), (b"\xff\xfe 0.1\n", "unreadable GloVe file")])
+def test_bad_glove_files(tmp_path, content, message):
+    from pipeline.data.glove import load_glove
+    path = tmp_path / ("glove.txt.gz" if content[:2] == b"\x1f\x8b" else "glove.txt")
+    path.write_bytes(content)
+    with pytest.raises(DataError, match=message):
+        load_glove(str(path))
+
+
+def raw_docred(tmp_path, docs: list[dict]):
+    """A raw DocRED directory with `docs` as every split, and a two-word GloVe file."""
+    raw = tmp_path / "raw"
+    for name in ("train", "dev", "test"):
+        (raw / f"{name}.json").parent.mkdir(parents=True, exist_ok=True)
+        (raw / f"{name}.json").write_text(json.dumps(docs))
+    (raw / "rel2id.json").write_text(json.dumps(REL2ID))
+    (raw / "ner2id.json").write_text(json.dumps({"BLANK": 0, "PER": 1, "LOC": 2}))
+    (tmp_path / "glove.txt").write_text("anna 0.1 0.2\nparis 0.3 0.4\n")
+    from pipeline.data.prepare import DocREDConfig, DocREDFiles, FeaturesConfig
+    files = DocREDFiles(train="train.json", dev="dev.json", test="test.json",
+                        rel2id="rel2id.json", ner2id="ner2id.json")
+    return raw, DocREDConfig(files=files), str(tmp_path / "glove.txt")
+
+
+def test_prepare_counts_what_it_maps_and_truncates(tmp_path):
+    from pipeline.data.prepare import FeaturesConfig, prepare_docred
+    doc = good_doc()
+    doc["vertexSet"][0][0]["type"] = "ALIEN"          # not in ner2id: mapped to BLANK
+    raw, cfg, glove = raw_docred(tmp_path, [doc])
+    # 3 tokens kept of 5: Paris (token 3) loses its only mention, so the fact's tail too.
+    stats = prepare_docred(raw, tmp_path / "out", cfg, FeaturesConfig(glove=glove, max_tokens=3))
+    train = stats["train"]
+    assert train["mentions_of_unknown_type"] == 1
+    assert (train["tokens_truncated"], train["mentions_truncated"]) == (2, 1)
+    assert train["facts_with_a_truncated_entity"] == 1
+    assert train["documents_left_out"] == 0 and train["duplicate_labels_merged"] == 0
+
+
+def test_too_many_entities_names_the_file(tmp_path):
+    from pipeline.data.prepare import FeaturesConfig, prepare_docred
+    raw, cfg, glove = raw_docred(tmp_path, [good_doc()])
+    with pytest.raises(DataError, match=r"train\.json, document 'Doc A', field vertexSet: 2 "
+                                        r"entities"):
+        prepare_docred(raw, tmp_path / "out", cfg, FeaturesConfig(glove=glove, max_entities=1))

@@ -44,7 +44,8 @@ def test_instances_as_documents(tmp_path):
     assert [f.r for f in docs[2].facts] == [4, 5]
     assert docs[2].entities[1] == ()                  # 'Rome' never said
     assert counts == {"dialogues": 1, "instances": 3, "instances_skipped": 0,
-                      "arguments_without_mention": 1, "unanswerable": 1}
+                      "arguments_without_mention": 1, "arguments_of_unknown_type": 0,
+                      "unanswerable": 1}
     assert instances[2].rids == (4, 5) and instances[2].triggers == ("", "in")
     # a removed turn keeps the argument names and renumbers what follows
     reduced = first.remove_sentence(1)
@@ -60,6 +61,15 @@ def test_instances_as_documents(tmp_path):
                 "y_type": "PER"}]]], "relations[0].rid"),
     ([[TURNS, [{"x": "a", "rid": [3], "t": [""], "x_type": "PER", "y_type": "PER"}]]],
      "relations[0].y"),
+    ([], None),                                                     # an empty split
+    ([[TURNS]], None),                                              # not [turns, relations]
+    ([[TURNS, ["not a relation"]]], "relations[0]"),
+    ([[TURNS, [{**RELATIONS[0], "x": None}]]], "relations[0].x"),   # not "None"
+    ([[TURNS, [{**RELATIONS[0], "x_type": 3}]]], "relations[0].x_type"),
+    ([[TURNS, [{**RELATIONS[0], "rid": 3}]]], "relations[0].rid"),
+    ([[TURNS, [{**RELATIONS[0], "rid": [True]}]]], "relations[0].rid"),
+    ([[TURNS, [{**RELATIONS[0], "t": "met"}]]], "relations[0].t"),
+    ([[TURNS, [{**RELATIONS[0], "r": [1]}]]], "relations[0].r"),
 ])
 def test_bad_dialogre_input_names_file_dialogue_and_field(tmp_path, data, field):
     path = write(tmp_path, data)
@@ -168,3 +178,25 @@ def test_prefix_probabilities_are_the_model_on_each_prefix(tmp_path):
     # the last prefix is the whole dialogue
     full = instance_probs(model, [featurize(d) for d in docs[:2]], batcher, 2)
     assert np.allclose(prefixes[0][-1], full[0], atol=1e-6)
+
+
+def test_a_malformed_relation_beyond_max_instances_is_still_an_error(tmp_path):
+    bad = {k: v for k, v in RELATIONS[0].items() if k != "rid"}
+    path = write(tmp_path, [[TURNS, [RELATIONS[0], bad]]])
+    with pytest.raises(DataError, match=r"dialogue 0', field relations\[1\]\.rid: missing key"):
+        read_dialogre(path, "dev", max_instances=1)
+
+
+def test_the_relation_table_validates_before_it_reads(tmp_path):
+    from pipeline.data.dialogre import relation_table
+    bad = {k: v for k, v in RELATIONS[0].items() if k != "rid"}  # was KeyError: 'rid'
+    with pytest.raises(DataError, match="relations\\[0\\]\\.rid"):
+        relation_table([write(tmp_path, [[TURNS, [bad]]])])
+    with pytest.raises(DataError, match="expected \\[turns, relations\\]"):  # was KeyError: 1
+        relation_table([write(tmp_path, [[TURNS]])])
+
+
+def test_unknown_argument_types_are_counted(tmp_path):
+    odd = {**RELATIONS[0], "x_type": "ALIEN"}
+    _, _, counts = read_dialogre(write(tmp_path, [[TURNS, [odd]]]), "dev")
+    assert counts["arguments_of_unknown_type"] == 1

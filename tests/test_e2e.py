@@ -155,7 +155,7 @@ def test_repro_metrics_and_caching(repo):
     assert (results / "case_study/case_study.png").stat().st_size > 0
     stats = json.loads((repo / "data/processed/docred/stats.json").read_text())
     assert stats["train"]["documents"] == stats["dev"]["documents"] == 6
-    assert not list((repo / "data/resume").glob("*.pt"))   # finished runs leave no resume state
+    assert not list((repo / "data/resume").rglob("*.pt"))  # finished runs leave no resume state
 
     second = sh("dvc", "repro", cwd=repo)
     assert ran(second) == set()

@@ -128,3 +128,20 @@ def test_a_resumed_run_that_had_stopped_early_stays_stopped(tmp_path):
                   lambda m: pytest.fail("a stopped run trained again"), cfg,
                   resume_path=tmp_path / "resume.pt", fingerprint="same", log=lambda s: None)
     assert again.best_epoch == 1 and len(again.history) == 2
+
+
+def test_resume_states_of_finished_or_restored_runs_are_swept(tmp_path, monkeypatch):
+    import os
+    from pathlib import Path
+    from stages.common import resume_file, sweep_resume
+    monkeypatch.chdir(tmp_path)
+    interrupted, running = resume_file(Path("data/runs/a/base")), resume_file(Path("data/runs/b"))
+    for state in (interrupted, running):
+        state.parent.mkdir(parents=True)
+        state.write_bytes(b"state")
+        os.utime(state, (1, 1))
+    # DVC restored run a from its run cache after the interruption: no code of ours ran.
+    Path("data/runs/a/base").mkdir(parents=True)
+    Path("data/runs/a/base/model.pt").write_bytes(b"model")
+    assert sweep_resume() == [interrupted]
+    assert running.exists() and not interrupted.exists()

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 from pathlib import Path
 
+from pipeline.data.docred import is_index
 from pipeline.data.document import Document, Fact, Mention
 from pipeline.data.jsonio import read_json
 from pipeline.errors import DataError
@@ -71,21 +72,57 @@ def find_mentions(sents: tuple[tuple[str, ...], ...], name: str, type_: str) -> 
     return tuple(mentions)
 
 
-def _field(rel: dict, key: str, path: Path, where: str, doc: str):
+def _field(rel: dict, key: str, kind: type, path: Path, where: str, doc: str):
+    """rel[key], which must be a `kind` (str or list)."""
     if key not in rel:
         raise DataError(f"missing key {key!r}", file=str(path), doc=doc, field=where)
+    if not isinstance(rel[key], kind):
+        raise DataError(f"expected a {kind.__name__}, got {rel[key]!r}", file=str(path),
+                        doc=doc, field=where)
     return rel[key]
 
 
-def read_dialogre(path: Path, split: str, max_instances: int = 0,
-                  ) -> tuple[list[Document], list[Instance], dict]:
-    """The instances of one DialogRE file: documents, F1c instances, and counts."""
+@dataclass(frozen=True)
+class Relation:
+    """One (x, y) instance of a dialogue, validated."""
+    x: str
+    y: str
+    types: tuple[str, str]
+    rids: tuple[int, ...]
+    names: tuple[str, ...]
+    """The relations' names (`r`), one per rid; empty when the file has none."""
+    triggers: tuple[str, ...]
+
+
+def _relation(rel, path: Path, where: str, doc: str) -> Relation:
+    if not isinstance(rel, dict):
+        raise DataError("expected a relation object", file=str(path), doc=doc, field=where)
+    x, y, x_type, y_type = (_field(rel, k, str, path, f"{where}.{k}", doc)
+                            for k in ("x", "y", "x_type", "y_type"))
+    rids = _field(rel, "rid", list, path, f"{where}.rid", doc)
+    triggers = _field(rel, "t", list, path, f"{where}.t", doc)
+    names = rel.get("r", [])
+    if (not rids or len(triggers) != len(rids)
+            or not all(is_index(r) and 1 <= r <= UNANSWERABLE for r in rids)):
+        raise DataError(f"rid must be ids 1..{UNANSWERABLE}, one trigger each; got "
+                        f"rid={rids} t={triggers}", file=str(path), doc=doc,
+                        field=f"{where}.rid")
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names) or (
+            names and len(names) != len(rids)):
+        raise DataError(f"r must list one relation name per rid, got {names!r}",
+                        file=str(path), doc=doc, field=f"{where}.r")
+    return Relation(x, y, (x_type, y_type), tuple(rids), tuple(names),
+                    tuple(str(t) for t in triggers))
+
+
+def _dialogues(path: Path) -> list[tuple[list[str], list[Relation]]]:
+    """Every dialogue of a file, validated: (turns, relations)."""
     raw = read_json(path)
     if not isinstance(raw, list):
         raise DataError("expected a JSON array of [turns, relations]", file=str(path))
-    docs, instances = [], []
-    counts = {"dialogues": len(raw), "instances": 0, "instances_skipped": 0,
-              "arguments_without_mention": 0, "unanswerable": 0}
+    if not raw:
+        raise DataError("empty split: the file holds no dialogue", file=str(path))
+    out = []
     for i, item in enumerate(raw):
         dialogue = f"dialogue {i}"
         if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], list)
@@ -95,29 +132,35 @@ def read_dialogre(path: Path, split: str, max_instances: int = 0,
         if not turns or not all(isinstance(t, str) and t.strip() for t in turns):
             raise DataError("turns must be non-empty strings", file=str(path), doc=dialogue,
                             field="turns")
+        out.append((turns, [_relation(rel, path, f"relations[{j}]", dialogue)
+                            for j, rel in enumerate(relations)]))
+    return out
+
+
+def read_dialogre(path: Path, split: str, max_instances: int = 0,
+                  ) -> tuple[list[Document], list[Instance], dict]:
+    """The instances of one DialogRE file: documents, F1c instances, and counts. Every
+    instance is validated, also those that `max_instances` leaves out (counted)."""
+    dialogues = _dialogues(path)
+    docs, instances = [], []
+    counts = {"dialogues": len(dialogues), "instances": 0, "instances_skipped": 0,
+              "arguments_without_mention": 0, "arguments_of_unknown_type": 0,
+              "unanswerable": 0}
+    for i, (turns, relations) in enumerate(dialogues):
         sents = tuple(words_of(t) for t in turns)
         for j, rel in enumerate(relations):
             if max_instances and counts["instances"] >= max_instances:
                 counts["instances_skipped"] += 1
                 continue
-            where = f"relations[{j}]"
-            x, y = (str(_field(rel, k, path, f"{where}.{k}", dialogue)) for k in ("x", "y"))
-            types = [_field(rel, k, path, f"{where}.{k}", dialogue) for k in ("x_type", "y_type")]
-            rids = _field(rel, "rid", path, f"{where}.rid", dialogue)
-            triggers = _field(rel, "t", path, f"{where}.t", dialogue)
-            if (not rids or len(triggers) != len(rids)
-                    or not all(isinstance(r, int) and 1 <= r <= UNANSWERABLE for r in rids)):
-                raise DataError(f"rid must be ids 1..{UNANSWERABLE}, one trigger each; got "
-                                f"rid={rids} t={triggers}", file=str(path), doc=dialogue,
-                                field=f"{where}.rid")
             entities = tuple(find_mentions(sents, name, type_)
-                             for name, type_ in zip((x, y), types))
+                             for name, type_ in zip((rel.x, rel.y), rel.types))
             counts["arguments_without_mention"] += sum(not ms for ms in entities)
-            counts["unanswerable"] += UNANSWERABLE in rids
-            facts = tuple(Fact(0, 1, r) for r in sorted(set(rids)) if r != UNANSWERABLE)
-            docs.append(Document(f"{split}-{i}-{j}", sents, entities, facts, names=(x, y)))
-            instances.append(Instance(tuple(turns), x, y, tuple(rids),
-                                      tuple(str(t) for t in triggers)))
+            counts["arguments_of_unknown_type"] += sum(t not in TYPES for t in rel.types)
+            counts["unanswerable"] += UNANSWERABLE in rel.rids
+            facts = tuple(Fact(0, 1, r) for r in sorted(set(rel.rids)) if r != UNANSWERABLE)
+            docs.append(Document(f"{split}-{i}-{j}", sents, entities, facts,
+                                 names=(rel.x, rel.y)))
+            instances.append(Instance(tuple(turns), rel.x, rel.y, rel.rids, rel.triggers))
             counts["instances"] += 1
     return docs, instances, counts
 
@@ -126,9 +169,9 @@ def relation_table(paths: list[Path]) -> dict[str, int]:
     """rel2id with 'unanswerable' = 0 (the no-relation class) and each relation at its rid."""
     names = {}
     for path in paths:
-        for item in read_json(path):
-            for rel in item[1]:
-                for rid, name in zip(rel["rid"], rel.get("r", [])):
+        for _, relations in _dialogues(path):
+            for rel in relations:
+                for rid, name in zip(rel.rids, rel.names):
                     names.setdefault(rid, name)
     missing = [r for r in range(1, NUM_RELATIONS + 1) if r not in names]
     if missing:

@@ -17,25 +17,40 @@ NameFact = tuple[str, str, int]
 
 
 def load_relation_ids(path: str | Path) -> dict[str, int]:
-    rel2id = read_json(path)
-    if not isinstance(rel2id, dict) or rel2id.get("Na") != 0:
-        raise DataError("expected a JSON object with 'Na': 0", file=str(path), field="Na")
-    ids = sorted(rel2id.values())
-    if ids != list(range(len(ids))):
+    """rel2id: names -> 0..R-1 without gaps, 'Na' = 0."""
+    rel2id = load_id_table(path, "Na")
+    if sorted(rel2id.values()) != list(range(len(rel2id))):
         raise DataError("relation ids must be 0..R-1 without gaps", file=str(path))
     return rel2id
 
 
+def load_id_table(path: str | Path, zero: str) -> dict[str, int]:
+    """A JSON object of names -> non-negative integer ids in which `zero` has id 0 (rel2id's
+    'Na', ner2id's 'BLANK')."""
+    table = read_json(path)
+    if not isinstance(table, dict) or table.get(zero) != 0:
+        raise DataError(f"expected a JSON object with {zero!r}: 0", file=str(path), field=zero)
+    for name, value in table.items():
+        if not is_index(value) or value < 0:
+            raise DataError(f"expected a non-negative integer id, got {value!r}",
+                            file=str(path), field=name)
+    return table
+
+
 def load_docred(path: str | Path, rel2id: dict[str, int], *, labelled: bool,
-                max_docs: int = 0) -> tuple[list[Document], int]:
+                max_docs: int = 0) -> tuple[list[Document], dict[str, int]]:
     """Read a DocRED JSON file. `labelled=False` for the official test set (no labels).
 
-    Returns the documents (the first `max_docs` when it is > 0) and how many duplicated
-    (h, t, r) labels were merged into one fact (their evidence united).
+    Returns the documents (the first `max_docs` when it is > 0) and counts of what was
+    changed or left out: duplicated (h, t, r) labels merged into one fact (their evidence
+    united), documents left out by `max_docs`. An empty file (no document) is an error.
     """
     data = read_json(path)
     if not isinstance(data, list):
         raise DataError("expected a JSON array of documents", file=str(path))
+    if not data:
+        raise DataError("empty split: the file holds no document", file=str(path))
+    left_out = max(len(data) - max_docs, 0) if max_docs else 0
     if max_docs:
         data = data[:max_docs]
     docs = [_document(raw, i, str(path), rel2id, labelled) for i, raw in enumerate(data)]
@@ -46,13 +61,20 @@ def load_docred(path: str | Path, rel2id: dict[str, int], *, labelled: bool,
                             doc=i, field="title")
         seen[doc.title] = i
     raw_labels = sum(len(raw.get("labels", [])) for raw in data) if labelled else 0
-    return docs, raw_labels - sum(len(d.facts) for d in docs)
+    return docs, {"duplicate_labels_merged": raw_labels - sum(len(d.facts) for d in docs),
+                  "documents_left_out": left_out}
+
+
+def is_index(value) -> bool:
+    """An integer that JSON wrote as one (true / false are not indices)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _document(raw: dict, index: int, file: str, rel2id: dict[str, int],
               labelled: bool) -> Document:
     def fail(msg: str, field: str | None = None):
-        doc = raw.get("title") if isinstance(raw, dict) and raw.get("title") else index
+        title = raw.get("title") if isinstance(raw, dict) else None
+        doc = title if isinstance(title, str) and title else index
         return DataError(msg, file=file, doc=doc, field=field)
 
     if not isinstance(raw, dict):
@@ -60,6 +82,10 @@ def _document(raw: dict, index: int, file: str, rel2id: dict[str, int],
     for key in ("title", "sents", "vertexSet") + (("labels",) if labelled else ()):
         if key not in raw:
             raise fail("missing key", key)
+    if not isinstance(raw["title"], str) or not raw["title"]:
+        raise fail(f"expected a non-empty string title, got {raw['title']!r}", "title")
+    if labelled and not isinstance(raw["labels"], list):
+        raise fail("expected a list of labels", "labels")
     sents = raw["sents"]
     if (not isinstance(sents, list) or not sents
             or not all(isinstance(s, list) and all(isinstance(t, str) for t in s) for s in sents)):
@@ -82,7 +108,7 @@ def _document(raw: dict, index: int, file: str, rel2id: dict[str, int],
     facts = []
     for k, label in enumerate(raw.get("labels", []) if labelled else []):
         facts.append(_fact(label, f"labels[{k}]", len(entities), len(sents), rel2id, fail))
-    return Document(title=str(raw["title"]), sents=tuple(tuple(s) for s in sents),
+    return Document(title=raw["title"], sents=tuple(tuple(s) for s in sents),
                     entities=tuple(entities), facts=_unique(facts))
 
 
@@ -93,16 +119,20 @@ def _mention(m, field: str, sents, offsets, fail) -> Mention:
         if key not in m:
             raise fail("missing key", f"{field}.{key}")
     sent_id, pos = m["sent_id"], m["pos"]
-    if not isinstance(sent_id, int) or not 0 <= sent_id < len(sents):
+    if not is_index(sent_id) or not 0 <= sent_id < len(sents):
         raise fail(f"sent_id {sent_id!r} is not a sentence of this document "
                    f"({len(sents)} sentences)", f"{field}.sent_id")
-    if (not isinstance(pos, list) or len(pos) != 2 or not all(isinstance(p, int) for p in pos)
-            or not 0 <= pos[0] < pos[1] <= len(sents[sent_id])):
+    if not isinstance(pos, list) or len(pos) != 2 or not all(is_index(p) for p in pos):
+        raise fail(f"pos must be [start, end] as two integers, got {pos!r}", f"{field}.pos")
+    if not 0 <= pos[0] < pos[1] <= len(sents[sent_id]):
         raise fail(f"pos {pos!r} lies outside sentence {sent_id} "
                    f"({len(sents[sent_id])} tokens)", f"{field}.pos")
+    for key in ("name", "type"):
+        if not isinstance(m[key], str):
+            raise fail(f"expected a string, got {m[key]!r}", f"{field}.{key}")
     base = offsets[sent_id]
     return Mention(sent_id=sent_id, start=base + pos[0], end=base + pos[1],
-                   name=str(m["name"]), type=str(m["type"]))
+                   name=m["name"], type=m["type"])
 
 
 def _fact(label, field: str, num_entities: int, num_sents: int, rel2id, fail) -> Fact:
@@ -113,16 +143,16 @@ def _fact(label, field: str, num_entities: int, num_sents: int, rel2id, fail) ->
             raise fail("missing key", f"{field}.{key}")
     h, t, r = label["h"], label["t"], label["r"]
     for key, value in (("h", h), ("t", t)):
-        if not isinstance(value, int) or not 0 <= value < num_entities:
+        if not is_index(value) or not 0 <= value < num_entities:
             raise fail(f"entity index {value!r} out of range ({num_entities} entities)",
                        f"{field}.{key}")
     if h == t:
         raise fail("head equals tail", field)
-    if r not in rel2id or rel2id[r] == 0:
+    if not isinstance(r, str) or r not in rel2id or rel2id[r] == 0:
         raise fail(f"unknown relation {r!r}", f"{field}.r")
     evidence = label.get("evidence", [])
     if not isinstance(evidence, list) or not all(
-            isinstance(s, int) and 0 <= s < num_sents for s in evidence):
+            is_index(s) and 0 <= s < num_sents for s in evidence):
         raise fail(f"evidence {evidence!r} must list sentence indices < {num_sents}",
                    f"{field}.evidence")
     return Fact(h=h, t=t, r=rel2id[r], evidence=tuple(sorted(set(evidence))))

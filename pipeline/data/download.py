@@ -58,7 +58,10 @@ def fetch(relpath: str, dest_root: Path, cfg: DownloadConfig,
 
 
 def _store(relpath: str, data: bytes, origin: str, known: Source | None, dest_root: Path) -> dict:
-    content = gzip.decompress(data) if data[:2] == GZIP_MAGIC else data
+    try:
+        content = gzip.decompress(data) if data[:2] == GZIP_MAGIC else data
+    except (OSError, EOFError) as err:  # truncated or corrupt gzip
+        raise DataError(f"corrupt gzip data ({err})", file=origin) from err
     digests = {hashlib.sha256(data).hexdigest(), hashlib.sha256(content).hexdigest()}
     content_sha = hashlib.sha256(content).hexdigest()
     if known is not None and not digests & known.sha256:

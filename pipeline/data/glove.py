@@ -30,6 +30,17 @@ def load_glove(source: str) -> tuple[list[str], np.ndarray]:
     if not path.exists():
         raise DataError(f"GloVe source is neither {PACKAGE_SOURCE!r} nor an existing file",
                         file=source)
+    try:
+        words, rows = _read_rows(path, source)
+    except (OSError, EOFError, UnicodeDecodeError) as err:  # corrupt gzip, not UTF-8 text
+        raise DataError(f"unreadable GloVe file ({err})", file=source) from err
+    if not rows:
+        raise DataError("no vectors: the GloVe file is empty", file=source)
+    return words, np.stack(rows)
+
+
+def _read_rows(path: Path, source: str) -> tuple[list[str], list[np.ndarray]]:
+    """Words and vectors of a GloVe text file, every row as long as the first."""
     opener = gzip.open if path.suffix == ".gz" else open
     words, rows = [], []
     with opener(path, "rt", encoding="utf-8") as handle:
@@ -39,11 +50,11 @@ def load_glove(source: str) -> tuple[list[str], np.ndarray]:
                 rows.append(np.asarray(parts[1:], dtype=np.float32))
             except ValueError as err:
                 raise DataError(f"line {lineno}: not a GloVe row ({err})", file=source) from err
-            if rows[-1].shape != rows[0].shape:
+            if rows[-1].shape != rows[0].shape or rows[-1].size == 0:
                 raise DataError(f"line {lineno}: {len(parts) - 1} numbers, expected "
-                                f"{rows[0].shape[0]}", file=source)
+                                f"{rows[0].shape[0]} (and at least one)", file=source)
             words.append(parts[0])
-    return words, np.stack(rows)
+    return words, rows
 
 
 def restrict_vocabulary(corpus_words: set[str], words: list[str],

@@ -20,11 +20,13 @@ import numpy as np
 import torch
 
 from pipeline.data.dialogre import DialogREConfig, ner_table, read_dialogre, relation_table
-from pipeline.data.docred import flag_in_train, load_docred, load_relation_ids, name_facts
+from pipeline.data.docred import (flag_in_train, load_docred, load_id_table, load_relation_ids,
+                                  name_facts)
 from pipeline.data.document import Document
 from pipeline.data.glove import load_glove, restrict_vocabulary
 from pipeline.data.features import DocFeatures, Featurizer
 from pipeline.data.jsonio import read_json, write_json
+from pipeline.errors import DataError
 from pipeline.evaluation.dialogre_metrics import Instance
 
 SPLITS = ("train", "dev", "test")
@@ -70,18 +72,19 @@ class FeaturesConfig:
 def prepare_docred(raw_dir: Path, out_dir: Path, cfg: DocREDConfig, features: FeaturesConfig) -> dict:
     files = cfg.files
     rel2id = load_relation_ids(raw_dir / files.rel2id)
-    ner2id = read_json(raw_dir / files.ner2id)
-    docs, merged = {}, {}
-    for split in SPLITS:
-        docs[split], merged[split] = load_docred(raw_dir / getattr(files, split), rel2id,
-                                                 labelled=split != "test",
+    ner2id = load_id_table(raw_dir / files.ner2id, "BLANK")
+    paths = {split: raw_dir / getattr(files, split) for split in SPLITS}
+    docs, counts = {}, {}
+    for split, path in paths.items():
+        docs[split], counts[split] = load_docred(path, rel2id, labelled=split != "test",
                                                  max_docs=cfg.max_docs)
     # Ign F1: a dev/test fact is "in train" if its mention names occur with r in train.
     train_names = name_facts(docs["train"])
     for split in ("dev", "test"):
         docs[split] = flag_in_train(docs[split], train_names)
 
-    return write_views(out_dir, "docred", docs, merged, rel2id, ner2id, features)
+    return write_views(out_dir, "docred", docs, rel2id, ner2id, features, split_counts=counts,
+                       sources=paths)
 
 
 def prepare_dialogre(raw_dir: Path, out_dir: Path, cfg: DialogREConfig,
@@ -89,14 +92,14 @@ def prepare_dialogre(raw_dir: Path, out_dir: Path, cfg: DialogREConfig,
     """DialogRE: one canonical document per instance (pipeline/data/dialogre.py), the
     feature view scoring only the instance pair, and {split}.instances.json.gz for F1 / F1c."""
     paths = {split: raw_dir / getattr(cfg.files, split) for split in SPLITS}
-    rel2id = relation_table(list(paths.values()))
     docs, counts = {}, {}
-    for split, path in paths.items():
+    for split, path in paths.items():  # validates every file before the relation table
         docs[split], instances, counts[split] = read_dialogre(path, split, cfg.limit(split))
         write_json(out_dir / f"{split}.instances.json.gz",
                    [dataclasses.asdict(i) for i in instances])
-    return write_views(out_dir, "dialogre", docs, {split: 0 for split in SPLITS}, rel2id,
-                       ner_table(), features, instance_pair=True, extra_stats=counts)
+    rel2id = relation_table(list(paths.values()))
+    return write_views(out_dir, "dialogre", docs, rel2id, ner_table(), features,
+                       instance_pair=True, split_counts=counts, sources=paths)
 
 
 def load_instances(out_dir: Path, split: str) -> list[Instance]:
@@ -106,11 +109,12 @@ def load_instances(out_dir: Path, split: str) -> list[Instance]:
 
 
 def write_views(out_dir: Path, dataset: str, docs: dict[str, list[Document]],
-                merged: dict[str, int], rel2id: dict[str, int], ner2id: dict[str, int],
-                features: FeaturesConfig,
-                instance_pair: bool = False, extra_stats: dict | None = None) -> dict:
+                rel2id: dict[str, int], ner2id: dict[str, int], features: FeaturesConfig,
+                instance_pair: bool = False, split_counts: dict | None = None,
+                sources: dict[str, Path] | None = None) -> dict:
     """Canonical documents, the feature view, meta.json and stats.json of every split;
-    `extra_stats[split]` joins that split's counts."""
+    `split_counts[split]` (what the reader merged or left out) joins that split's counts,
+    `sources[split]` names the raw file in errors."""
     corpus_words = {tok.lower() for split in docs for d in docs[split] for tok in d.tokens}
     words, vectors = restrict_vocabulary(corpus_words, *load_glove(features.glove))
     vocab = {w: i for i, w in enumerate(words)}
@@ -121,11 +125,11 @@ def write_views(out_dir: Path, dataset: str, docs: dict[str, list[Document]],
     stats = {"vocabulary": {"corpus_words": len(corpus_words), "in_glove": len(words) - 2,
                             "glove_source": features.glove, "dim": int(vectors.shape[1])}}
     for split in docs:
-        view = [featurize(d) for d in docs[split]]
+        view = featurize_split(featurize, docs[split], (sources or {}).get(split))
         write_json(out_dir / f"{split}.docs.json.gz", [d.to_json() for d in docs[split]])
         torch.save([dataclasses.asdict(f) for f in view], out_dir / f"features.{split}.pt")
-        stats[split] = {**split_stats(docs[split], view, merged[split]),
-                        **(extra_stats or {}).get(split, {})}
+        stats[split] = {**split_stats(docs[split], view, ner2id),
+                        **(split_counts or {}).get(split, {})}
     id2rel = [r for r, _ in sorted(rel2id.items(), key=lambda kv: kv[1])]
     dims = {"vocab_size": len(words), "word_dim": int(vectors.shape[1]),
             "num_relations": len(rel2id), "num_ner_types": max(ner2id.values()) + 1,
@@ -139,7 +143,28 @@ def write_views(out_dir: Path, dataset: str, docs: dict[str, list[Document]],
     return stats
 
 
-def split_stats(docs: list[Document], features: list[DocFeatures], merged_labels: int) -> dict:
+def featurize_split(featurize: Featurizer, docs: list[Document],
+                    source: Path | None) -> list[DocFeatures]:
+    """The feature view of a split; a document the view cannot hold (too many entities) is
+    an error naming the raw file too."""
+    try:
+        return [featurize(d) for d in docs]
+    except DataError as err:
+        if source is None or err.file is not None:
+            raise
+        raise DataError(err.reason, file=str(source), doc=err.doc, field=err.field) from err
+
+
+DROPPED = ("documents_left_out", "instances_skipped", "duplicate_labels_merged",
+           "tokens_truncated", "mentions_truncated", "facts_with_a_truncated_entity",
+           "mentions_of_unknown_type", "arguments_of_unknown_type",
+           "arguments_without_mention")
+"""The counts of what a split lost or had mapped: the prepare stage prints the non-zero
+ones (all counts are in stats.json)."""
+
+
+def split_stats(docs: list[Document], features: list[DocFeatures],
+                ner2id: dict[str, int]) -> dict:
     return {
         "documents": len(docs),
         "sentences": sum(len(d.sents) for d in docs),
@@ -151,11 +176,18 @@ def split_stats(docs: list[Document], features: list[DocFeatures], merged_labels
         "facts": sum(len(d.facts) for d in docs),
         "facts_in_train": sum(f.in_train for d in docs for f in d.facts),
         "facts_with_evidence": sum(bool(f.evidence) for d in docs for f in d.facts),
-        "duplicate_labels_merged": merged_labels,
         "max_entities_in_a_document": max((d.num_entities for d in docs), default=0),
         "documents_truncated": sum(f.truncated_tokens > 0 for f in features),
         "tokens_truncated": sum(f.truncated_tokens for f in features),
         "mentions_truncated": sum(f.truncated_mentions for f in features),
+        # A fact whose head or tail lost every mention to truncation: the model sees it only
+        # through the entity's name (if at all); counted, still scored.
+        "facts_with_a_truncated_entity": sum(
+            int(np.isin(f.facts[:, :2], f.mention_entity, invert=True).any(1).sum())
+            for f in features),
+        # Mapped to type 0 (BLANK) by the feature view.
+        "mentions_of_unknown_type": sum(m.type not in ner2id for d in docs
+                                        for ms in d.entities for m in ms),
         "unknown_word_tokens": int(sum((f.word_ids == 1).sum() for f in features)),
     }
 
