@@ -24,14 +24,14 @@ from pipeline.evaluation.evaluators import scalars
 from pipeline.sief.objective import SIEFConfig
 from pipeline.training.run import train_run
 from stages.common import resume_file
-from stages.run_configs import run_configs, single_run_parser
+from stages.run_configs import run_configs, run_parser
 
 PARAMS = ("schedules.{dataset}.{encoder}", "models.{model}", "encoders.{encoder}", "sief",
           "analysis.settings.{setting}", "runtime")
 
 
 def main(argv: list[str] | None = None) -> None:
-    p = single_run_parser(__doc__, start=True)
+    p = run_parser(__doc__, "base", "out", "history")
     p.add_argument("--setting", required=True, help="params.yaml analysis.settings.<setting>")
     p.add_argument("--metrics", required=True, type=Path, help="the run's best dev metrics")
     run = run_configs(p, PARAMS, argv)

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from pipeline.training.run import train_run
 from stages.common import resume_file
-from stages.run_configs import run_configs, single_run_parser
+from stages.run_configs import run_configs, run_parser
 
 PARAMS = ("schedules.{dataset}.{encoder}", "models.{model}", "encoders.{encoder}", "runtime")
 
 
 def main(argv: list[str] | None = None) -> None:
-    p = single_run_parser(__doc__, start=True)
+    p = run_parser(__doc__, "base", "out", "history")
     run = run_configs(p, PARAMS, argv)
     train_run(run.model, run.schedule.finetuning(), run.args.data, run.args.out,
               init=run.schedule.finetune.start(run.args.base),

@@ -38,26 +38,26 @@ class RunConfigs:
     device: torch.device
 
 
-def run_parser(description: str) -> argparse.ArgumentParser:
-    """argv of a stage that trains one run: its fields and its data directory; the stage
-    adds its own paths."""
+PATH_ARGUMENTS = {
+    "base": "the base run's model.pt (the start of SIEF, control and analysis runs)",
+    "bases": "seeds_base's run directories (one per seed)",
+    "out": "the run's directory (model.pt); for seeds stages, one run directory per seed",
+    "history": "the run's learning curve (history.csv, beside its results)",
+    "metrics": "the replicates' best dev metrics (documents.csv is written beside it)",
+}
+"""The paths a training stage may take, by option name, with their help."""
+
+
+def run_parser(description: str, *paths: str) -> argparse.ArgumentParser:
+    """argv of a stage that trains: the run's fields, its data directory and the named
+    `paths` (PATH_ARGUMENTS), all required."""
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--dataset", required=True, help="the dataset's name (params sections)")
     p.add_argument("--model", required=True, help="params.yaml models.<model>")
     p.add_argument("--encoder", required=True, help="params.yaml encoders.<encoder>")
     p.add_argument("--data", required=True, type=Path, help="the processed dataset directory")
-    return p
-
-
-def single_run_parser(description: str, start: bool) -> argparse.ArgumentParser:
-    """argv of a stage that trains one run: run_parser's, the start checkpoint when `start`
-    (SIEF, control, analysis), the run's directory and its learning curve's file."""
-    p = run_parser(description)
-    if start:
-        p.add_argument("--base", required=True, type=Path, help="the base run's model.pt")
-    p.add_argument("--out", required=True, type=Path, help="the run's directory (model.pt)")
-    p.add_argument("--history", required=True, type=Path,
-                   help="the run's learning curve (history.csv, beside its results)")
+    for name in paths:
+        p.add_argument(f"--{name}", required=True, type=Path, help=PATH_ARGUMENTS[name])
     return p
 
 
@@ -75,17 +75,6 @@ def run_configs(parser: argparse.ArgumentParser, declared: Sequence[str],
                                params[f"encoders.{args.encoder}"], f"models.{args.model}",
                                f"encoders.{args.encoder}")
     return RunConfigs(args, params, schedule, model, runtime_device(params["runtime"]))
-
-
-def seeds_parser(description: str, bases: bool) -> argparse.ArgumentParser:
-    """argv of a seeds_* stage: the run's fields, and its replicates' paths."""
-    p = run_parser(description)
-    if bases:
-        p.add_argument("--bases", required=True, type=Path, help="seeds_base's run directories")
-    p.add_argument("--out", required=True, type=Path, help="one run directory per seed in it")
-    p.add_argument("--metrics", required=True, type=Path,
-                   help="the runs' best dev metrics (documents.csv is written beside it)")
-    return p
 
 
 def replica_seeds(run: RunConfigs) -> tuple[int, ...]:

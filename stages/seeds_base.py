@@ -15,14 +15,14 @@ import dataclasses
 
 from pipeline.training.run import replicate, train_run
 from stages.common import resume_file
-from stages.run_configs import replica_seeds, run_configs, seeds_parser
+from stages.run_configs import replica_seeds, run_configs, run_parser
 
 PARAMS = ("schedules.{dataset}.{encoder}.base", "models.{model}", "encoders.{encoder}",
           "seeds", "runtime")
 
 
 def main(argv: list[str] | None = None) -> None:
-    run = run_configs(seeds_parser(__doc__, bases=False), PARAMS, argv)
+    run = run_configs(run_parser(__doc__, "out", "metrics"), PARAMS, argv)
     base = run.schedule.base
     replicate(replica_seeds(run), run.args.out, run.args.metrics, "base",
               lambda seed, out: train_run(run.model, dataclasses.replace(base, seed=seed),

@@ -9,14 +9,14 @@ the `sief` section, so a SIEF change never re-runs it.
 """
 from __future__ import annotations
 
-from stages.run_configs import replicate_finetuning, run_configs, seeds_parser
+from stages.run_configs import replicate_finetuning, run_configs, run_parser
 
 PARAMS = ("schedules.{dataset}.{encoder}", "models.{model}", "encoders.{encoder}", "seeds",
           "runtime")
 
 
 def main(argv: list[str] | None = None) -> None:
-    run = run_configs(seeds_parser(__doc__, bases=True), PARAMS, argv)
+    run = run_configs(run_parser(__doc__, "bases", "out", "metrics"), PARAMS, argv)
     replicate_finetuning(run, "control", sief=None)
 
 

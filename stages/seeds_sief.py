@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from pipeline.config import build
 from pipeline.sief.objective import SIEFConfig
-from stages.run_configs import replicate_finetuning, run_configs, seeds_parser
+from stages.run_configs import replicate_finetuning, run_configs, run_parser
 
 PARAMS = ("schedules.{dataset}.{encoder}", "models.{model}", "encoders.{encoder}", "sief",
           "seeds", "runtime")
 
 
 def main(argv: list[str] | None = None) -> None:
-    run = run_configs(seeds_parser(__doc__, bases=True), PARAMS, argv)
+    run = run_configs(run_parser(__doc__, "bases", "out", "metrics"), PARAMS, argv)
     replicate_finetuning(run, "sief", sief=build(SIEFConfig, run.params["sief"], "sief"))
 
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from pipeline.training.run import train_run
 from stages.common import resume_file
-from stages.run_configs import run_configs, single_run_parser
+from stages.run_configs import run_configs, run_parser
 
 PARAMS = ("schedules.{dataset}.{encoder}.base", "models.{model}", "encoders.{encoder}",
           "runtime")
 
 
 def main(argv: list[str] | None = None) -> None:
-    p = single_run_parser(__doc__, start=False)
+    p = run_parser(__doc__, "out", "history")
     run = run_configs(p, PARAMS, argv)
     train_run(run.model, run.schedule.base, run.args.data, run.args.out,
               resume=resume_file(run.args.out), history=run.args.history,

@@ -1,4 +1,5 @@
 """Tables, figures and the report page from hand-made metrics."""
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -168,8 +169,9 @@ def test_robustness_table_compares_runs_at_one_common_threshold():
     assert frame["common threshold"].tolist() == [0.2, 0.2]
     assert frame.loc["GAIN", "mean abs(P - P-hat)"] == 0.2
     assert frame.loc["GAIN +SIEF", "mean abs(P - P-hat)"] == 0.05       # smaller ...
-    assert frame.loc["GAIN +SIEF", "mean abs(P - P-hat) / P"] == 0.25   # ... relatively equal
-    assert frame.loc["GAIN", "mean abs(P - P-hat) / P"] == 0.25
+    # ... the logit gap far less so: log(6) / 2 against log(2.25) / 2
+    assert frame.loc["GAIN", "mean abs logit gap"] == round(np.log(6) / 2, 3)
+    assert frame.loc["GAIN +SIEF", "mean abs logit gap"] == round(np.log(2.25) / 2, 3)
     # At 0.2 the base predicts both facts and keeps both; SIEF predicts one and loses it.
     assert frame.loc["GAIN", "flip rate at it (%)"] == 0.0
     assert frame.loc["GAIN +SIEF", "points predicted at it"] == 1

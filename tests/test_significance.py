@@ -106,13 +106,13 @@ def test_shift_measures_by_hand():
     assert m["mean_abs_diff"] == pytest.approx(0.125)
     # logit 0.5 = 0, logit 0.25 = -log 3: mean gap log(3) / 2
     assert m["mean_abs_logit_diff"] == pytest.approx(np.log(3) / 2)
-    assert m["mean_relative_diff"] == pytest.approx(0.25)       # (0.5 + 0) / 2
     assert m["flip_rate"] == 0.5
     # Same relative moves at a tenth of the confidence: |P - P-hat| ten times smaller, the
-    # relative change the same, the logit gap nearly so.
+    # logit gap nearly the same (log(0.05 / 0.95) - log(0.025 / 0.975), halved).
     small = shift_measures(p / 10, p_hat / 10, theta=0.03)
     assert small["mean_abs_diff"] == pytest.approx(0.0125)
-    assert small["mean_relative_diff"] == pytest.approx(0.25)
+    assert small["mean_abs_logit_diff"] == pytest.approx(
+        (np.log(0.05 / 0.95) - np.log(0.025 / 0.975)) / 2)
     assert flips_at(p, p_hat, 0.3) == {"points_predicted": 1, "flip_rate": 1.0}
     assert np.isnan(flips_at(p, p_hat, 0.9)["flip_rate"])
     assert common_threshold([0.1, 0.001]) == pytest.approx(0.01)

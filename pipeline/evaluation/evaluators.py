@@ -13,7 +13,7 @@ import torch
 from pipeline.data.features import Collate
 from pipeline.data.prepare import Processed, load_instances
 from pipeline.evaluation.dialogre import dialogre_evaluator
-from pipeline.evaluation.predict import document_counts, evaluate_probs, predict_probs
+from pipeline.evaluation.predict import evaluate_with_counts, predict_probs
 from pipeline.training.loop import Evaluate
 
 
@@ -22,8 +22,8 @@ def docred_dev(data_dir: Path, dev: Processed, batcher: Collate, batch_size: int
     `documents` the per-document counts at theta (for the paired bootstrap over documents)."""
     def evaluate(model: torch.nn.Module) -> dict:
         probs = predict_probs(model, dev.features, batcher, batch_size, desc="dev")
-        metrics = evaluate_probs(dev.docs, probs)
-        return {**metrics, DOCUMENTS: document_counts(dev.docs, probs, metrics["theta"])}
+        metrics, counts = evaluate_with_counts(dev.docs, probs)
+        return {**metrics, DOCUMENTS: counts}
     return evaluate
 
 

@@ -48,12 +48,7 @@ def candidates(docs: Sequence[Document], probs: Sequence[np.ndarray]):
 def evaluate_probs(docs: Sequence[Document], probs: Sequence[np.ndarray],
                    theta: float | None = None) -> dict[str, float]:
     """Ranked metrics, plus the fixed-set metrics at `theta` (default: the F1 theta)."""
-    score, is_gold, in_train, n_gold = candidates(docs, probs)
-    metrics = ranked_metrics(score, is_gold, in_train, n_gold)
-    at = metrics_at_threshold(score, is_gold, in_train, n_gold,
-                              metrics["theta"] if theta is None else theta)
-    metrics.update({f"at_theta_{k}": v for k, v in at.items()})
-    return metrics
+    return _metrics(candidates(docs, probs), theta)
 
 
 def document_counts(docs: Sequence[Document], probs: Sequence[np.ndarray],
@@ -62,7 +57,30 @@ def document_counts(docs: Sequence[Document], probs: Sequence[np.ndarray],
     `score >= theta`: gold facts, predictions, correct ones, correct ones whose fact is in the
     training set. Summed over any subset of documents they give that subset's F1 and Ign F1
     (the paired bootstrap)."""
-    score, is_gold, in_train, _ = candidates(docs, probs)
+    return _counts(docs, probs, candidates(docs, probs), theta)
+
+
+def evaluate_with_counts(docs: Sequence[Document], probs: Sequence[np.ndarray]
+                         ) -> tuple[dict[str, float], np.ndarray]:
+    """evaluate_probs and the document_counts at its F1 theta, from one pass of candidates()
+    (the dev evaluation of every epoch)."""
+    found = candidates(docs, probs)
+    metrics = _metrics(found, None)
+    return metrics, _counts(docs, probs, found, metrics["theta"])
+
+
+def _metrics(found: tuple, theta: float | None) -> dict[str, float]:
+    score, is_gold, in_train, n_gold = found
+    metrics = ranked_metrics(score, is_gold, in_train, n_gold)
+    at = metrics_at_threshold(score, is_gold, in_train, n_gold,
+                              metrics["theta"] if theta is None else theta)
+    metrics.update({f"at_theta_{k}": v for k, v in at.items()})
+    return metrics
+
+
+def _counts(docs: Sequence[Document], probs: Sequence[np.ndarray], found: tuple,
+            theta: float) -> np.ndarray:
+    score, is_gold, in_train, _ = found
     sizes = [p[:, 1:].size for p in probs]
     doc_of = np.repeat(np.arange(len(docs)), sizes)                 # [N] document of each
     predicted = score >= np.float32(theta)

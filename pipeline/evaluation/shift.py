@@ -2,8 +2,9 @@
 measures that a model's overall confidence cannot shrink on its own.
 
 |P - P-hat| is small whenever P is small: a less confident model looks more robust by this
-measure alone. The logit gap |logit P - logit P-hat| and the relative change
-|P - P-hat| / P do not scale with P. A flip rate at each model's own dev theta compares
+measure alone. The logit gap |logit P - logit P-hat| does not scale with P. (The relative
+change |P - P-hat| / P does not either, but a removed sentence can lift a P near zero by
+orders of magnitude, and a handful of such points decide its mean.) A flip rate at each model's own dev theta compares
 models whose thetas can differ tenfold; `flips_at` counts flips at one threshold given to
 every model compared, over the facts each of them predicts there (P >= threshold).
 """
@@ -26,7 +27,6 @@ def shift_measures(p: np.ndarray, p_hat: np.ndarray, theta: float) -> dict[str, 
     diff = np.abs(p - p_hat)
     return {"mean_abs_diff": float(diff.mean()),
             "mean_abs_logit_diff": float(np.abs(logit(p) - logit(p_hat)).mean()),
-            "mean_relative_diff": float((diff / np.maximum(p, EPS)).mean()),
             "flip_rate": float(((p >= theta) != (p_hat >= theta)).mean())}
 
 

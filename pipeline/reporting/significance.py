@@ -65,9 +65,10 @@ def seed_interval(a: np.ndarray, b: np.ndarray) -> Interval:
     return Interval(mean, mean - half, mean + half)
 
 
-def bootstrap_interval(a: np.ndarray, b: np.ndarray, metric: str = "f1",
-                       resamples: int = 2000, seed: int = 0) -> Interval:
-    """Paired bootstrap over documents of mean_s(metric(a_s) - metric(b_s)).
+def bootstrap_intervals(a: np.ndarray, b: np.ndarray, resamples: int = 2000,
+                        seed: int = 0) -> dict[str, Interval]:
+    """Paired bootstrap over documents of mean_s(metric(a_s) - metric(b_s)), for metric
+    "f1" and "ign_f1" from the same resamples.
 
     a, b: [S, D, 4] per-document counts of S paired runs (document_counts) on the same D dev
     documents. Each resample draws D documents with replacement, the same for every run.
@@ -76,17 +77,24 @@ def bootstrap_interval(a: np.ndarray, b: np.ndarray, metric: str = "f1",
     if a.shape != b.shape or a.ndim != 3:
         raise ValueError(f"paired counts must have one shape [S, D, 4], got {a.shape} and "
                          f"{b.shape}")
-    pick = 0 if metric == "f1" else 1
-    observed = float((f1_from_counts(a.sum(1))[pick] - f1_from_counts(b.sum(1))[pick]).mean())
+    observed = (np.stack(f1_from_counts(a.sum(1))) - np.stack(f1_from_counts(b.sum(1)))).mean(1)
     documents = a.shape[1]
     rng = np.random.default_rng(seed)
     # How often each document is drawn in each resample: [B, D]; counts summed by a matmul.
     weights = rng.multinomial(documents, np.full(documents, 1 / documents), size=resamples)
     resampled_a = np.einsum("bd,sdk->bsk", weights, a)                 # [B, S, 4]
     resampled_b = np.einsum("bd,sdk->bsk", weights, b)
-    diffs = (f1_from_counts(resampled_a)[pick] - f1_from_counts(resampled_b)[pick]).mean(1)
-    low, high = np.percentile(diffs, [2.5, 97.5])
-    return Interval(observed, float(low), float(high))
+    diffs = (np.stack(f1_from_counts(resampled_a))
+             - np.stack(f1_from_counts(resampled_b))).mean(2)         # [2 (f1, ign), B]
+    low, high = np.percentile(diffs, [2.5, 97.5], axis=1)             # [2] each
+    return {metric: Interval(float(observed[k]), float(low[k]), float(high[k]))
+            for k, metric in enumerate(("f1", "ign_f1"))}
+
+
+def bootstrap_interval(a: np.ndarray, b: np.ndarray, metric: str = "f1",
+                       resamples: int = 2000, seed: int = 0) -> Interval:
+    """bootstrap_intervals for one metric ("f1" or "ign_f1")."""
+    return bootstrap_intervals(a, b, resamples, seed)[metric]
 
 
 def verdict(across_seeds: Interval, over_documents: Interval) -> str:
