@@ -53,16 +53,29 @@ def load_docred(path: str | Path, rel2id: dict[str, int], *, labelled: bool,
     left_out = max(len(data) - max_docs, 0) if max_docs else 0
     if max_docs:
         data = data[:max_docs]
-    docs = [_document(raw, i, str(path), rel2id, labelled) for i, raw in enumerate(data)]
-    seen: dict[str, int] = {}
-    for i, doc in enumerate(docs):
-        if doc.title in seen:  # predictions (result.json) identify documents by title
-            raise DataError(f"title also used by document #{seen[doc.title]}", file=str(path),
-                            doc=i, field="title")
-        seen[doc.title] = i
+    docs = read_documents(data, str(path), rel2id, labelled)
     raw_labels = sum(len(raw.get("labels", [])) for raw in data) if labelled else 0
     return docs, {"duplicate_labels_merged": raw_labels - sum(len(d.facts) for d in docs),
                   "documents_left_out": left_out}
+
+
+def read_documents(data: list, file: str, rel2id: dict[str, int], labelled: bool | None,
+                   allow_empty: bool = False) -> list[Document]:
+    """DocRED-format JSON objects -> validated documents with unique titles.
+
+    labelled: every document must have `labels` (True), none is read (False), or each
+        document's own are read where it has them (None: new documents, labels optional).
+    allow_empty: a document with no sentences is read (it has no pairs) instead of refused.
+    """
+    docs = [_document(raw, i, file, rel2id, labelled, allow_empty)
+            for i, raw in enumerate(data)]
+    seen: dict[str, int] = {}
+    for i, doc in enumerate(docs):
+        if doc.title in seen:  # predictions (result.json) identify documents by title
+            raise DataError(f"title also used by document #{seen[doc.title]}", file=file,
+                            doc=i, field="title")
+        seen[doc.title] = i
+    return docs
 
 
 def is_index(value) -> bool:
@@ -71,7 +84,7 @@ def is_index(value) -> bool:
 
 
 def _document(raw: dict, index: int, file: str, rel2id: dict[str, int],
-              labelled: bool) -> Document:
+              labelled: bool | None, allow_empty: bool = False) -> Document:
     def fail(msg: str, field: str | None = None):
         title = raw.get("title") if isinstance(raw, dict) else None
         doc = title if isinstance(title, str) and title else index
@@ -79,6 +92,8 @@ def _document(raw: dict, index: int, file: str, rel2id: dict[str, int],
 
     if not isinstance(raw, dict):
         raise fail("expected a JSON object")
+    if labelled is None:
+        labelled = "labels" in raw
     for key in ("title", "sents", "vertexSet") + (("labels",) if labelled else ()):
         if key not in raw:
             raise fail("missing key", key)
@@ -87,10 +102,10 @@ def _document(raw: dict, index: int, file: str, rel2id: dict[str, int],
     if labelled and not isinstance(raw["labels"], list):
         raise fail("expected a list of labels", "labels")
     sents = raw["sents"]
-    if (not isinstance(sents, list) or not sents
+    if (not isinstance(sents, list) or not (sents or allow_empty)
             or not all(isinstance(s, list) and all(isinstance(t, str) for t in s) for s in sents)):
         raise fail("expected a non-empty list of sentences of string tokens", "sents")
-    if sum(len(s) for s in sents) == 0:
+    if sents and sum(len(s) for s in sents) == 0:
         raise fail("empty document: no tokens", "sents")
     offsets = [0]
     for sent in sents:

@@ -48,12 +48,18 @@ class FactProbs:
 
 @torch.inference_mode()
 def removal_probs(model: torch.nn.Module, docs: Sequence[Document], featurize: Featurize,
-                  collate: Collate, window: int, batch_size: int) -> list[FactProbs]:
+                  collate: Collate, window: int, batch_size: int,
+                  facts: Sequence[np.ndarray] | None = None) -> list[FactProbs]:
+    """P and P-hat of each document's gold facts, or of `facts[i]` ([F, 3] (h, t, r) per
+    document, e.g. predicted ones; their evidence is the gold one where they are gold)."""
     model.eval()
-    out = [FactProbs(i, np.array([(f.h, f.t, f.r) for f in d.facts]).reshape(-1, 3),
-                     [f.evidence for f in d.facts], np.zeros(len(d.facts)),
-                     np.zeros((removable_sentences(model, d, window), len(d.facts))))
-           for i, d in enumerate(docs)]
+    out = []
+    for i, doc in enumerate(docs):
+        wanted = _gold_facts(doc) if facts is None else np.asarray(facts[i]).reshape(-1, 3)
+        gold = {(f.h, f.t, f.r): f.evidence for f in doc.facts}
+        out.append(FactProbs(i, wanted, [gold.get(tuple(f), ()) for f in wanted.tolist()],
+                             np.zeros(len(wanted)),
+                             np.zeros((removable_sentences(model, doc, window), len(wanted)))))
     # a pass = (position in `out`, removed sentence or -1 for the full document)
     passes = [(k, n) for k, fp in enumerate(out) for n in range(-1, fp.p_hat.shape[0])]
     for start in progress(range(0, len(passes), batch_size), desc="sentence removal", unit="batch"):
@@ -72,6 +78,10 @@ def removal_probs(model: torch.nn.Module, docs: Sequence[Document], featurize: F
             else:
                 fp.p_hat[n] = values
     return out
+
+
+def _gold_facts(doc: Document) -> np.ndarray:
+    return np.array([(f.h, f.t, f.r) for f in doc.facts], dtype=np.int64).reshape(-1, 3)
 
 
 def non_evidence_points(fact_probs: Sequence[FactProbs], docs: Sequence[Document]) -> dict:
