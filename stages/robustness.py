@@ -1,5 +1,7 @@
 """DVC stage `robustness@<dataset>-<model>-<encoder>-<job>`: how much predictions move when a
-non-evidence sentence is removed (|P - P-hat|, flip rate at the dev theta of --metrics).
+non-evidence sentence is removed (|P - P-hat|, flip rate at the dev theta of --metrics), the
+importance scores as evidence of gold facts (Table 4, tau tuned here) and of the facts
+predicted at theta (the official Evi F1), from one sentence-removal pass.
 
     python -m stages.robustness --data data/processed/docred
         --checkpoint data/runs/docred/gain/glove/base/model.pt
@@ -16,7 +18,9 @@ import pandas as pd
 from pipeline.config import build
 from pipeline.data.jsonio import read_json, write_json
 from pipeline.data.prepare import load_featurizer, load_split
-from pipeline.sief.robustness import (RobustnessConfig, evidence_metrics, non_evidence_points,
+from pipeline.evaluation.predict import predict_probs, predictions_above
+from pipeline.sief.robustness import (RobustnessConfig, evidence_metrics, facts_with_predictions,
+                                      non_evidence_points, predicted_evidence_metrics,
                                       removal_probs, robustness_metrics)
 from pipeline.runtime import runtime_device
 from pipeline.training.run import load_run
@@ -37,11 +41,17 @@ def main(argv: list[str] | None = None) -> None:
     if cfg.max_docs:
         docs = docs[:cfg.max_docs]
     featurize = load_featurizer(args.data)
+    rel2id, id2rel = run.meta["rel2id"], run.meta["id2rel"]
+    probs = predict_probs(run.model, [featurize(d) for d in docs], run.batcher, cfg.batch_size)
+    rows = predictions_above(docs, probs, theta, id2rel)
     fact_probs = removal_probs(run.model, docs, featurize, run.batcher, featurize.max_tokens,
-                               cfg.batch_size)
+                               cfg.batch_size, facts_with_predictions(docs, rows, rel2id))
     points = non_evidence_points(fact_probs, docs)
+    evidence = evidence_metrics(fact_probs, docs)
     metrics = {"documents": len(docs), "theta": theta, **robustness_metrics(points, theta),
-               "evidence": evidence_metrics(fact_probs, docs)}
+               "evidence": evidence,
+               "predicted_evidence": predicted_evidence_metrics(
+                   fact_probs, docs, rows, evidence["tau"], rel2id, id2rel)}
     args.out.mkdir(parents=True, exist_ok=True)
     write_json(args.out / "robustness.json", metrics, indent=1)
     pd.DataFrame(points).to_csv(args.out / "robustness_points.csv", index=False)

@@ -74,9 +74,16 @@ def test_tables_3_and_4():
     t3 = table3(RESULTS).frame.set_index("model")
     assert (t3.loc["BiLSTM", "intra F1"], t3.loc["BiLSTM", "inter F1"]) == (40.0, 20.0)
     assert t3.loc["BiLSTM +SIEF", "paper intra F1"] == 60.56
-    t4 = table4(RESULTS).frame.set_index("model")
+    sief = RESULTS[("bilstm", "glove", "sief")]
+    predicted = {"precision": 0.1, "recall": 0.3, "f1": 0.15, "evidence_per_prediction": 2.5}
+    with_predicted = {**RESULTS, ("bilstm", "glove", "sief"): RunResults(
+        sief.metrics, {**sief.robustness, "predicted_evidence": predicted}, sief.result_file)}
+    t4 = table4(with_predicted).frame.set_index("model")
     assert t4.loc["BiLSTM", "F1"] == 33.33 and t4.loc["BiLSTM", "recall"] == 25.0
     assert t4.loc["BiLSTM +SIEF", "paper F1"] == 66.46
+    assert (t4.loc["BiLSTM +SIEF", "Evi F1"], t4.loc["BiLSTM +SIEF", "predicted facts: Evi P"]) \
+        == (15.0, 10.0)
+    assert pd.isna(t4.loc["BiLSTM", "Evi F1"])          # older results: no predicted evidence
 
 
 def test_markdown_and_csv(tmp_path):

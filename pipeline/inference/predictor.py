@@ -12,11 +12,11 @@ theta; its evidence is every sentence whose removal gives g = P log(P / P-hat) >
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-import numpy as np
 import torch
 
 from pipeline.data.docred import flag_in_train, name_facts, read_documents
@@ -29,8 +29,7 @@ from pipeline.evaluation.docred_metrics import score_predictions
 from pipeline.evaluation.predict import predict_probs, predictions_above
 from pipeline.inference.vocabulary import (GloveTable, VocabularyCounts, glove_encoders,
                                            grow_vocabulary)
-from pipeline.sief.objective import importance_score
-from pipeline.sief.robustness import removal_probs
+from pipeline.sief.robustness import explain_rows, facts_with_predictions, removal_probs
 from pipeline.training.run import load_checkpoint
 
 
@@ -190,24 +189,14 @@ class Predictor:
         if self.tau is None:
             raise ConfigError(f"{self.files.checkpoint}: no importance threshold tau (the "
                               "robustness stage's robustness.json of this run); give one")
-        rel2id = self.meta["rel2id"]
-        by_title: dict[str, list[Prediction]] = {}
-        for p in predictions:
-            by_title.setdefault(p.title, []).append(p)
-        facts = [np.array([(p.h_idx, p.t_idx, rel2id[p.r]) for p in by_title.get(d.title, [])],
-                          dtype=np.int64).reshape(-1, 3) for d in docs]
+        rows = [p.row() for p in predictions]
+        facts = facts_with_predictions(docs, rows, self.meta["rel2id"], with_gold=False)
         fact_probs = removal_probs(self.model, docs, self.featurizer, self.collate,
                                    self.featurizer.max_tokens, self.batch_size, facts)
-        explained = []
-        for doc, fp in zip(docs, fact_probs):
-            g = importance_score(torch.from_numpy(fp.p)[None, :],
-                                 torch.from_numpy(fp.p_hat)).numpy()             # [S, F]
-            for j, p in enumerate(by_title.get(doc.title, [])):
-                explained.append(Prediction(
-                    p.title, p.h_idx, p.t_idx, p.r, p.score,
-                    evidence=tuple(int(n) for n in np.flatnonzero(g[:, j] >= self.tau)),
-                    importance=tuple(round(float(v), 6) for v in g[:, j])))
-        return explained
+        return [dataclasses.replace(p, evidence=evidence,
+                                    importance=tuple(round(float(v), 6) for v in g))
+                for p, (evidence, g) in zip(predictions, explain_rows(
+                    fact_probs, docs, rows, self.tau, self.meta["rel2id"]))]
 
     def score(self, run: PredictionRun) -> dict[str, float]:
         """The official DocRED scorer's F1, Ign F1 and Evi F1 (with their precision and

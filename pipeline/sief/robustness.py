@@ -18,7 +18,7 @@ import torch
 
 from pipeline.data.document import Document, pair_index
 from pipeline.data.features import Collate, DocFeatures
-from pipeline.evaluation.docred_metrics import ranked_metrics
+from pipeline.evaluation.docred_metrics import ranked_metrics, score_predictions
 from pipeline.evaluation.shift import shift_measures
 from pipeline.progress import progress
 from pipeline.sief.objective import importance_score, removable_sentences
@@ -102,6 +102,61 @@ def non_evidence_points(fact_probs: Sequence[FactProbs], docs: Sequence[Document
     return cols
 
 
+def importance(fp: FactProbs) -> np.ndarray:
+    """[S, F] g = P log(P / P-hat) of each removable sentence for each fact."""
+    return importance_score(torch.from_numpy(fp.p)[None, :], torch.from_numpy(fp.p_hat)).numpy()
+
+
+def facts_with_predictions(docs: Sequence[Document], rows: Sequence[dict],
+                           rel2id: dict[str, int], with_gold: bool = True) -> list[np.ndarray]:
+    """Per document [F, 3]: its gold facts (unless not `with_gold`), then the predicted
+    facts (result.json `rows`) not among them; one removal pass then serves the gold-fact
+    measures and the predictions' evidence."""
+    predicted: dict[str, list[tuple[int, int, int]]] = {}
+    for row in rows:
+        predicted.setdefault(row["title"], []).append(
+            (row["h_idx"], row["t_idx"], rel2id[row["r"]]))
+    out = []
+    for doc in docs:
+        gold = [(f.h, f.t, f.r) for f in doc.facts] if with_gold else []
+        extra = [fact for fact in predicted.get(doc.title, []) if fact not in set(gold)]
+        out.append(np.array(gold + extra, dtype=np.int64).reshape(-1, 3))
+    return out
+
+
+def explain_rows(fact_probs: Sequence[FactProbs], docs: Sequence[Document],
+                 rows: Sequence[dict], tau: float, rel2id: dict[str, int]
+                 ) -> list[tuple[tuple[int, ...], np.ndarray]]:
+    """For each prediction row (title, h_idx, t_idx, r), which removal_probs scored: its
+    evidence, the sentences with g >= tau, and g of every removable sentence [S]."""
+    column = {}
+    for fp in fact_probs:
+        g = importance(fp)                                                    # [S, F]
+        for j, (h, t, r) in enumerate(fp.facts.tolist()):
+            column[(docs[fp.doc].title, h, t, r)] = g[:, j]
+    out = []
+    for row in rows:
+        g = column[(row["title"], row["h_idx"], row["t_idx"], rel2id[row["r"]])]
+        out.append((tuple(int(n) for n in np.flatnonzero(g >= tau)), g))
+    return out
+
+
+def predicted_evidence_metrics(fact_probs: Sequence[FactProbs], docs: list[Document],
+                               rows: Sequence[dict], tau: float,
+                               rel2id: dict[str, int], id2rel: list[str]) -> dict:
+    """Evi F1 of predicted facts (the official scorer's): every prediction at theta carries
+    the sentences with g >= tau as its `evidence`; the relation F1 of the same rows."""
+    explained = [{**row, "evidence": list(evidence)}
+                 for row, (evidence, _) in zip(rows, explain_rows(fact_probs, docs, rows, tau,
+                                                                   rel2id))]
+    official = score_predictions(explained, docs, id2rel)
+    return {"f1": official["evidence_f1"], "precision": official["evidence_precision"],
+            "recall": official["evidence_recall"], "tau": tau,
+            "predictions": official["predictions"], "relation_f1": official["f1"],
+            "evidence_per_prediction": (sum(len(r["evidence"]) for r in explained)
+                                        / max(len(explained), 1))}
+
+
 def evidence_metrics(fact_probs: Sequence[FactProbs], docs: Sequence[Document]) -> dict:
     """Evidence prediction from importance scores (Table 4).
 
@@ -112,8 +167,7 @@ def evidence_metrics(fact_probs: Sequence[FactProbs], docs: Sequence[Document]) 
     """
     scores, labels, n_gold = [], [], 0
     for fp in fact_probs:
-        g = importance_score(torch.from_numpy(fp.p)[None, :],
-                             torch.from_numpy(fp.p_hat)).numpy()              # [S, F]
+        g = importance(fp)                                                    # [S, F]
         for j, evidence in enumerate(fp.evidence):
             if evidence:
                 scores.append(g[:, j])
