@@ -12,7 +12,7 @@ import json
 
 from pipeline.config import build
 from pipeline.data.jsonio import write_json
-from pipeline.data.prepare import load_split
+from pipeline.data.prepare import labelled_splits, load_split
 from pipeline.evaluation.docred_metrics import score_predictions
 from pipeline.evaluation.categories import category_metrics
 from pipeline.evaluation.predict import (document_counts, evaluate_probs, predict_probs,
@@ -43,6 +43,8 @@ def main(argv: list[str] | None = None) -> None:
     test = load_split(args.data, "test")
     test_probs = predict_probs(model, test.features, batcher, cfg.batch_size, desc="test")
     test_rows = predictions_above(test.docs, test_probs, theta, meta["id2rel"])
+    test_scores = (score_predictions(test_rows, test.docs, meta["id2rel"])
+                   if "test" in labelled_splits(meta) else {})
 
     metrics = {"dev": {"f1": ranked["f1"], "ign_f1": ranked["ign_f1"], "theta": theta,
                        "precision": ranked["precision"], "recall": ranked["recall"],
@@ -50,7 +52,10 @@ def main(argv: list[str] | None = None) -> None:
                        "at_theta": {k: official[k] for k in ("f1", "ign_f1", "precision",
                                                              "recall", "predictions")}},
                **category_metrics(dev.docs, dev_probs, theta),
-               "test": {"predictions": len(test_rows)},
+               # Scored where the test split has labels (Re-DocRED), at the dev theta.
+               "test": {"predictions": len(test_rows), "labelled": bool(test_scores),
+                        **{k: test_scores[k] for k in ("f1", "ign_f1", "precision", "recall")
+                           if k in test_scores}},
                "best_epoch": run.checkpoint["best_epoch"],
                "epoch_cap": run.checkpoint["train"]["train"]["epochs"],
                "encoder": encoder_label(model.config)}

@@ -144,3 +144,60 @@ def train_steps(model: torch.nn.Module, step_loss, steps: int, lr: float = 1e-2)
         optimizer.step()
         losses.append(loss.item())
     return losses
+
+
+DOCRED_REL2ID = {"Na": 0, "P17": 1, "P131": 2}
+DOCRED_NER2ID = {"BLANK": 0, "PER": 1, "LOC": 2}
+GLOVE_WORDS = {"anna": [0.1, 0.2, 0.3, 0.4], "paris": [0.3, 0.4, 0.5, 0.6],
+               "lives": [0.0, 0.1, 0.0, 0.1], "zanzibar": [0.9, -0.9, 0.8, -0.8]}
+"""A tiny GloVe table: 'zanzibar' occurs in no document of tiny_run_repo's corpus."""
+
+
+def raw_doc(title: str, words: tuple[str, ...] = ("Anna", "lives", "in", "Paris", "."),
+            labels: bool = True) -> dict:
+    """A DocRED-format document: the sentence `words` twice (S0, S1); entity 0 = the first
+    word (in both), entity 1 = the fourth (in S1); label (0, 1, P17) with evidence S1."""
+    sents = [list(words), list(words)]
+    doc = {"title": title, "sents": sents,
+           "vertexSet": [[{"name": words[0], "pos": [0, 1], "sent_id": s, "type": "PER"}
+                          for s in (0, 1)],
+                         [{"name": words[3], "pos": [3, 4], "sent_id": 1, "type": "LOC"}]]}
+    if labels:
+        doc["labels"] = [{"h": 0, "t": 1, "r": "P17", "evidence": [1]}]
+    return doc
+
+
+def tiny_run_repo(root: Path, test_labels: bool = False) -> Path:
+    """A repository as the pipeline lays it out: data/processed/docred from one-document
+    splits (the test split labelled when `test_labels`, as Re-DocRED's), an untrained tiny
+    BiLSTM at data/runs/docred/bilstm/glove/sief/model.pt (dev theta 0.9 stored), its
+    results (evaluate's theta 0.3, robustness's tau 0.01). Returns root."""
+    import json
+    from pipeline.data.prepare import (DocREDConfig, DocREDFiles, FeaturesConfig, load_meta,
+                                       load_vectors, prepare_docred)
+    from pipeline.models import model_spec
+    from pipeline.training.run import new_model
+    raw = root / "raw"
+    raw.mkdir(parents=True)
+    for split in ("train", "dev", "test"):
+        labelled = split != "test" or test_labels
+        (raw / f"{split}.json").write_text(json.dumps([raw_doc(f"{split} doc", labels=labelled)]))
+    (raw / "rel2id.json").write_text(json.dumps(DOCRED_REL2ID))
+    (raw / "ner2id.json").write_text(json.dumps(DOCRED_NER2ID))
+    glove = root / "glove.txt"
+    glove.write_text("".join(f"{w} {' '.join(map(str, v))}\n" for w, v in GLOVE_WORDS.items()))
+    files = DocREDFiles(train="train.json", dev="dev.json", test="test.json",
+                        rel2id="rel2id.json", ner2id="ner2id.json")
+    processed = root / "data" / "processed" / "docred"
+    prepare_docred(raw, processed, DocREDConfig(files=files), FeaturesConfig(glove=str(glove)))
+    model = new_model(TINY_CONFIGS["bilstm"], load_meta(processed)["dims"],
+                      load_vectors(processed), seed=0)
+    run = root / "data" / "runs" / "docred" / "bilstm" / "glove" / "sief"
+    run.mkdir(parents=True)
+    torch.save({"model": model_spec(model), "state_dict": model.state_dict(), "best_epoch": 1,
+                "dev": {"theta": 0.9}, "train": {"train": {"epochs": 1}}}, run / "model.pt")
+    results = root / "data" / "results" / "docred" / "bilstm" / "glove" / "sief"
+    results.mkdir(parents=True)
+    (results / "metrics.json").write_text(json.dumps({"dev": {"theta": 0.3}}))
+    (results / "robustness.json").write_text(json.dumps({"evidence": {"tau": 0.01}}))
+    return root

@@ -28,7 +28,8 @@ def load(tmp_path, docs, name="split.json"):
 def test_good_document_loads(tmp_path):
     (doc,), counts = load(tmp_path, [good_doc()])
     assert doc.entities[1][0].start == 3 and doc.facts[0].r == 1
-    assert counts == {"duplicate_labels_merged": 0, "documents_left_out": 0}
+    assert counts == {"documents_with_labels": 1, "duplicate_labels_merged": 0,
+                      "documents_left_out": 0}
 
 
 def test_malformed_json_names_file_and_position(tmp_path):
@@ -234,7 +235,7 @@ def raw_docred(tmp_path, docs: list[dict]):
     (raw / "rel2id.json").write_text(json.dumps(REL2ID))
     (raw / "ner2id.json").write_text(json.dumps({"BLANK": 0, "PER": 1, "LOC": 2}))
     (tmp_path / "glove.txt").write_text("anna 0.1 0.2\nparis 0.3 0.4\n")
-    from pipeline.data.prepare import DocREDConfig, DocREDFiles, FeaturesConfig
+    from pipeline.data.prepare import DocREDConfig, DocREDFiles
     files = DocREDFiles(train="train.json", dev="dev.json", test="test.json",
                         rel2id="rel2id.json", ner2id="ner2id.json")
     return raw, DocREDConfig(files=files), str(tmp_path / "glove.txt")

@@ -9,61 +9,12 @@ import pytest
 import torch
 
 from pipeline.errors import ConfigError, DataError
-from pipeline.models import model_spec
-from tests.helpers import TINY_CONFIGS
-
-REL2ID = {"Na": 0, "P17": 1, "P131": 2}
-NER2ID = {"BLANK": 0, "PER": 1, "LOC": 2}
-GLOVE = {"anna": [0.1, 0.2, 0.3, 0.4], "paris": [0.3, 0.4, 0.5, 0.6],
-         "lives": [0.0, 0.1, 0.0, 0.1], "zanzibar": [0.9, -0.9, 0.8, -0.8]}
-"""The tiny GloVe table: 'zanzibar' occurs in no document of the corpus."""
-
-
-def raw_doc(title: str, words: tuple[str, ...] = ("Anna", "lives", "in", "Paris", "."),
-            labels: bool = True) -> dict:
-    """One sentence per call of `words`, twice: S0 and S1 alike; Anna = entity 0 (tokens 0),
-    the fourth word = entity 1."""
-    sents = [list(words), list(words)]
-    doc = {"title": title, "sents": sents,
-           "vertexSet": [[{"name": words[0], "pos": [0, 1], "sent_id": s, "type": "PER"}
-                          for s in (0, 1)],
-                         [{"name": words[3], "pos": [3, 4], "sent_id": 1, "type": "LOC"}]]}
-    if labels:
-        doc["labels"] = [{"h": 0, "t": 1, "r": "P17", "evidence": [1]}]
-    return doc
+from tests.helpers import GLOVE_WORDS as GLOVE, raw_doc, tiny_run_repo
 
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory):
-    """data/processed/docred, data/runs/docred/bilstm/glove/sief/model.pt and its results
-    (theta 0.3, tau 0.01), as the pipeline lays them out."""
-    from pipeline.data.prepare import DocREDConfig, DocREDFiles, FeaturesConfig, prepare_docred
-    from pipeline.training.run import new_model, load_vectors
-    root = tmp_path_factory.mktemp("repo")
-    raw = root / "raw"
-    raw.mkdir()
-    for split in ("train", "dev", "test"):
-        (raw / f"{split}.json").write_text(json.dumps([raw_doc(f"{split} doc")]))
-    (raw / "rel2id.json").write_text(json.dumps(REL2ID))
-    (raw / "ner2id.json").write_text(json.dumps(NER2ID))
-    glove = root / "glove.txt"
-    glove.write_text("".join(f"{w} {' '.join(map(str, v))}\n" for w, v in GLOVE.items()))
-    files = DocREDFiles(train="train.json", dev="dev.json", test="test.json",
-                        rel2id="rel2id.json", ner2id="ner2id.json")
-    processed = root / "data" / "processed" / "docred"
-    prepare_docred(raw, processed, DocREDConfig(files=files), FeaturesConfig(glove=str(glove)))
-    from pipeline.data.prepare import load_meta
-    dims = load_meta(processed)["dims"]
-    model = new_model(TINY_CONFIGS["bilstm"], dims, load_vectors(processed), seed=0)
-    run = root / "data" / "runs" / "docred" / "bilstm" / "glove" / "sief"
-    run.mkdir(parents=True)
-    torch.save({"model": model_spec(model), "state_dict": model.state_dict(), "best_epoch": 1,
-                "dev": {"theta": 0.9}, "train": {}}, run / "model.pt")
-    results = root / "data" / "results" / "docred" / "bilstm" / "glove" / "sief"
-    results.mkdir(parents=True)
-    (results / "metrics.json").write_text(json.dumps({"dev": {"theta": 0.3}}))
-    (results / "robustness.json").write_text(json.dumps({"evidence": {"tau": 0.01}}))
-    return root
+    return tiny_run_repo(tmp_path_factory.mktemp("repo"))
 
 
 def test_a_run_is_found_by_its_directory_with_its_theta_and_tau(repo):

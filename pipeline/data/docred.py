@@ -37,13 +37,14 @@ def load_id_table(path: str | Path, zero: str) -> dict[str, int]:
     return table
 
 
-def load_docred(path: str | Path, rel2id: dict[str, int], *, labelled: bool,
+def load_docred(path: str | Path, rel2id: dict[str, int], *, labelled: bool | None,
                 max_docs: int = 0) -> tuple[list[Document], dict[str, int]]:
-    """Read a DocRED JSON file. `labelled=False` for the official test set (no labels).
+    """Read a DocRED JSON file. `labelled`: labels required (True), ignored (False), or read
+    where a document has them (None: a test split, labelled in Re-DocRED, not in DocRED).
 
-    Returns the documents (the first `max_docs` when it is > 0) and counts of what was
-    changed or left out: duplicated (h, t, r) labels merged into one fact (their evidence
-    united), documents left out by `max_docs`. An empty file (no document) is an error.
+    Returns the documents (the first `max_docs` when it is > 0) and counts: documents with
+    labels, duplicated (h, t, r) labels merged into one fact (their evidence united),
+    documents left out by `max_docs`. An empty file (no document) is an error.
     """
     data = read_json(path)
     if not isinstance(data, list):
@@ -54,8 +55,10 @@ def load_docred(path: str | Path, rel2id: dict[str, int], *, labelled: bool,
     if max_docs:
         data = data[:max_docs]
     docs = read_documents(data, str(path), rel2id, labelled)
-    raw_labels = sum(len(raw.get("labels", [])) for raw in data) if labelled else 0
-    return docs, {"duplicate_labels_merged": raw_labels - sum(len(d.facts) for d in docs),
+    with_labels = 0 if labelled is False else sum("labels" in raw for raw in data)
+    raw_labels = 0 if labelled is False else sum(len(raw.get("labels", [])) for raw in data)
+    return docs, {"documents_with_labels": with_labels,
+                  "duplicate_labels_merged": raw_labels - sum(len(d.facts) for d in docs),
                   "documents_left_out": left_out}
 
 

@@ -64,9 +64,12 @@ def _store(relpath: str, data: bytes, origin: str, known: Source | None, dest_ro
         raise DataError(f"corrupt gzip data ({err})", file=origin) from err
     digests = {hashlib.sha256(data).hexdigest(), hashlib.sha256(content).hexdigest()}
     content_sha = hashlib.sha256(content).hexdigest()
-    if known is not None and not digests & known.sha256:
-        raise DataError(f"wrong checksum: sha256 {content_sha} (decompressed) is not one of "
-                        f"the accepted {sorted(known.sha256)}", file=origin)
+    if known is not None and not (digests & known.sha256
+                                  or git_blob_id(content) in known.git_blob):
+        accepted = sorted(known.sha256) + [f"git blob {b}" for b in sorted(known.git_blob)]
+        raise DataError(f"wrong checksum: sha256 {content_sha} (decompressed), git blob "
+                        f"{git_blob_id(content)}, is not one of the accepted {accepted}",
+                        file=origin)
     dest = dest_root / relpath
     dest.parent.mkdir(parents=True, exist_ok=True)
     if relpath.endswith(".gz"):
@@ -75,6 +78,11 @@ def _store(relpath: str, data: bytes, origin: str, known: Source | None, dest_ro
         dest.write_bytes(content)
     return {"file": relpath, "source": origin, "sha256": content_sha,
             "verified": known is not None}
+
+
+def git_blob_id(content: bytes) -> str:
+    """The id git gives a file's bytes (`git hash-object`)."""
+    return hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest()
 
 
 def mirror_roots(mirrors: tuple[str, ...], cwd: Path) -> tuple[str, ...]:

@@ -1,7 +1,8 @@
 """DocRED / DialogRE raw files -> processed directory: canonical documents, feature view, statistics.
 
 Layout of the processed directory (one file per split, never one per document):
-  meta.json              dataset, rel2id, id2rel, ner2id, data dims of the feature view
+  meta.json              dataset, rel2id, id2rel, ner2id, data dims of the feature view,
+                         the splits with labels (a test split may have them: Re-DocRED)
   {split}.docs.json.gz   canonical documents (Document.to_json)
   glove.vocab.json       restricted GloVe vocabulary (id = position)
   glove.vectors.npy      its vectors [V, D]
@@ -39,7 +40,8 @@ class DocREDFiles:
     dev: str = "redocred/dev_revised.json.gz"
     """Development documents (labelled): model selection, theta and every dev metric."""
     test: str = "docred/test.json.gz"
-    """Test documents (unlabelled): predictions for the leaderboard only."""
+    """Test documents, labels optional: DocRED's have none (result.json for its leaderboard,
+    closed since January 2026); Re-DocRED's (`redocred/test_revised.json.gz`) are scored."""
     rel2id: str = "docred/rel2id.json.gz"
     """Relation id table ('Na' = 0)."""
     ner2id: str = "docred/ner2id.json.gz"
@@ -76,15 +78,19 @@ def prepare_docred(raw_dir: Path, out_dir: Path, cfg: DocREDConfig, features: Fe
     paths = {split: raw_dir / getattr(files, split) for split in SPLITS}
     docs, counts = {}, {}
     for split, path in paths.items():
-        docs[split], counts[split] = load_docred(path, rel2id, labelled=split != "test",
+        docs[split], counts[split] = load_docred(path, rel2id,
+                                                 labelled=True if split != "test" else None,
                                                  max_docs=cfg.max_docs)
     # Ign F1: a dev/test fact is "in train" if its mention names occur with r in train.
     train_names = name_facts(docs["train"])
     for split in ("dev", "test"):
         docs[split] = flag_in_train(docs[split], train_names)
 
+    # A test split counts as labelled when every document has labels (Re-DocRED's test).
+    labelled = [split for split in SPLITS
+                if counts[split]["documents_with_labels"] == len(docs[split])]
     return write_views(out_dir, "docred", docs, rel2id, ner2id, features, split_counts=counts,
-                       sources=paths)
+                       sources=paths, labelled=labelled)
 
 
 def prepare_dialogre(raw_dir: Path, out_dir: Path, cfg: DialogREConfig,
@@ -99,7 +105,8 @@ def prepare_dialogre(raw_dir: Path, out_dir: Path, cfg: DialogREConfig,
                    [dataclasses.asdict(i) for i in instances])
     rel2id = relation_table(list(paths.values()))
     return write_views(out_dir, "dialogre", docs, rel2id, ner_table(), features,
-                       instance_pair=True, split_counts=counts, sources=paths)
+                       instance_pair=True, split_counts=counts, sources=paths,
+                       labelled=list(SPLITS))
 
 
 def load_instances(out_dir: Path, split: str) -> list[Instance]:
@@ -111,10 +118,12 @@ def load_instances(out_dir: Path, split: str) -> list[Instance]:
 def write_views(out_dir: Path, dataset: str, docs: dict[str, list[Document]],
                 rel2id: dict[str, int], ner2id: dict[str, int], features: FeaturesConfig,
                 instance_pair: bool = False, split_counts: dict | None = None,
-                sources: dict[str, Path] | None = None) -> dict:
+                sources: dict[str, Path] | None = None,
+                labelled: list[str] | None = None) -> dict:
     """Canonical documents, the feature view, meta.json and stats.json of every split;
     `split_counts[split]` (what the reader merged or left out) joins that split's counts,
-    `sources[split]` names the raw file in errors."""
+    `sources[split]` names the raw file in errors; `labelled`: the splits whose every
+    document has labels (meta.json `labelled_splits`; default train and dev)."""
     corpus_words = {tok.lower() for split in docs for d in docs[split] for tok in d.tokens}
     words, vectors = restrict_vocabulary(corpus_words, *load_glove(features.glove))
     vocab = {w: i for i, w in enumerate(words)}
@@ -136,7 +145,9 @@ def write_views(out_dir: Path, dataset: str, docs: dict[str, list[Document]],
             "max_entities": features.max_entities}
     write_json(out_dir / "meta.json", {"dataset": dataset, "rel2id": rel2id, "id2rel": id2rel,
                                        "ner2id": ner2id, "dims": dims, "max_tokens": features.max_tokens,
-                                       "instance_pair": instance_pair}, indent=1)
+                                       "instance_pair": instance_pair,
+                                       "labelled_splits": labelled or ["train", "dev"]},
+               indent=1)
     write_json(out_dir / "glove.vocab.json", words)
     np.save(out_dir / "glove.vectors.npy", vectors)
     write_json(out_dir / "stats.json", stats, indent=1)
@@ -201,6 +212,11 @@ class Processed:
 
 def load_meta(out_dir: Path) -> dict:
     return read_json(out_dir / "meta.json")
+
+
+def labelled_splits(meta: dict) -> list[str]:
+    """The splits whose every document has labels (older processed data: train and dev)."""
+    return meta.get("labelled_splits", ["train", "dev"])
 
 
 def load_split(out_dir: Path, split: str) -> Processed:

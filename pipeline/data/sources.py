@@ -1,7 +1,9 @@
 """Known raw files: accepted sha256 values and official download addresses.
 
 A checksum is accepted when it matches the sha256 of the file's bytes or of its
-decompressed bytes (mirrors keep `gzip -n -9` copies of the upstream JSON).
+decompressed bytes (mirrors keep `gzip -n -9` copies of the upstream JSON), or, for a file
+whose bytes could not be read where this table was written, its git blob id in the official
+repository (sha1 of `blob <size>\\0` + the bytes: what `git hash-object` prints).
 """
 from __future__ import annotations
 
@@ -14,10 +16,13 @@ class Source:
     """Accepted sha256 values (of the bytes, or of the decompressed bytes)."""
     urls: tuple[str, ...] = ()
     """Official addresses, tried in order when no mirror has the file."""
+    git_blob: frozenset[str] = frozenset()
+    """Accepted git blob ids of the decompressed bytes (when no sha256 is known)."""
 
 
 _HF = "https://huggingface.co/datasets/thunlp/docred/resolve/main/data/"
 _GH = "https://raw.githubusercontent.com/"
+_REDOCRED = _GH + "tonytan48/Re-DocRED/ccfb54f5ddf5836027c87badda10f6dfc56efaac/data/"
 _DIALOGRE = _GH + "nlpdata/dialogre/b23e6cd7d811a68cf0aafa40e299143b857964e2/data_v2/en/data/"
 
 SOURCES: dict[str, Source] = {
@@ -43,9 +48,15 @@ SOURCES: dict[str, Source] = {
         "b671eee2c3edb7bd44bede98ce6e292cbd154bbf9202c939b816c5a79063b5e3"})),
     "docred/ner2id.json.gz": Source(frozenset({
         "5ed4ba23bfba6a5fdba6b37778f76a896913ac48515a6dee8633b5bb3ee95ec3"})),
+    # Re-DocRED (MIT): DocRED's documents with revised labels; its test labels are public.
+    "redocred/train_revised.json.gz": Source(frozenset(), (_REDOCRED + "train_revised.json",),
+        git_blob=frozenset({"1ba485adf8e4cb789c441de2f6fe41de95690caa"})),
     "redocred/dev_revised.json.gz": Source(frozenset({
         "051ee1d057204a5d08ef5502beacdadf191245b5eaf0e29ec2c607cf002c016f"}),
-        (_GH + "tonytan48/Re-DocRED/ccfb54f5ddf5836027c87badda10f6dfc56efaac/data/dev_revised.json",)),
+        (_REDOCRED + "dev_revised.json",)),
+    "redocred/test_revised.json.gz": Source(frozenset({
+        "ea673b7ef91e16510d7eb88863d3903e47318dc5653ef361266f27ae3b84723c"}),
+        (_REDOCRED + "test_revised.json",)),
     "dialogre/train.json.gz": Source(frozenset({
         "94b5799642107f9afecc5c46655d6d9612f41969893deff291b15a66298c08a0"}),
         (_DIALOGRE + "train.json",)),

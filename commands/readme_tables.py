@@ -1,0 +1,145 @@
+"""The README's result tables, made from the committed results, never typed by hand.
+
+    python -m commands.readme_tables            # rewrite the blocks in README.md
+    python -m commands.readme_tables --check    # exit 1 when README.md differs from them
+
+A block is the lines between `<!-- table: NAME -->` and `<!-- /table -->`; NAME is one of
+BLOCKS, each made from the report's CSVs (data/reports/docred/) or the per-stage times of
+the measured run (benchmarks/results/repro_times.csv). tests/test_readme_tables.py runs the
+check, so the README cannot drift from the committed results.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from pipeline.reporting.tables import markdown_rows
+
+REPORTS = Path("data/reports/docred")
+TIMES = Path("benchmarks/results/repro_times.csv")
+BLOCK = re.compile(r"(<!-- table: (?P<name>[a-z0-9_]+) -->\n)(?P<body>.*?)(<!-- /table -->)",
+                   re.DOTALL)
+
+
+def sief_effect(reports: Path) -> pd.DataFrame:
+    """SIEF - control and SIEF - base per model, dev Ign F1 (points)."""
+    frame = pd.read_csv(reports / "sief_effect.csv")
+    frame = frame[frame["metric"] == "dev Ign F1"].copy()
+    for column in ("mean difference", "paper difference"):
+        frame[column] = [None if pd.isna(v) else f"{v:+.2f}" for v in frame[column]]
+    return frame.rename(columns={"mean difference": "dev Ign F1", "paper difference": "paper"})[
+        ["model", "difference", "seeds", "dev Ign F1", "95% CI over seeds",
+         "95% CI over documents", "verdict", "paper"]]
+
+
+def table1_seeds(reports: Path) -> pd.DataFrame:
+    """Table 1's rows: mean +- sample std over seeds beside the paper."""
+    frame = pd.read_csv(reports / "table1.csv")
+    return pd.DataFrame({
+        "run": frame["model"], "seeds": frame["seeds"],
+        "dev Ign F1": [_spread(m, s) for m, s in zip(frame["dev Ign F1 mean"],
+                                                      frame["dev Ign F1 std"])],
+        "dev F1": [_spread(m, s) for m, s in zip(frame["dev F1 mean"], frame["dev F1 std"])],
+        "paper dev Ign F1 / F1": [_pair(a, b) for a, b in zip(frame["paper dev Ign F1"],
+                                                               frame["paper dev F1"])],
+        "test Ign F1 / F1": [_pair(a, b) for a, b in zip(frame["test Ign F1"],
+                                                          frame["test F1"])]})
+
+
+def training(reports: Path) -> pd.DataFrame:
+    return pd.read_csv(reports / "training.csv")
+
+
+def robustness(reports: Path) -> pd.DataFrame:
+    return pd.read_csv(reports / "robustness.csv")
+
+
+def evidence(reports: Path) -> pd.DataFrame:
+    """Table 4: evidence from importance scores, gold facts and predicted facts."""
+    frame = pd.read_csv(reports / "table4.csv")
+    return frame.drop(columns=["decisions"])
+
+
+def analysis(reports: Path) -> pd.DataFrame:
+    """Tables 5 and 6 in one (their Base and +SIEF rows are the same runs) with Figure 4."""
+    rows = pd.concat([pd.read_csv(reports / "table5.csv"), pd.read_csv(reports / "table6.csv")])
+    rows = rows.drop_duplicates(subset=["model", "method"])
+    beta = pd.read_csv(reports / "figure4.csv")
+    extra = pd.DataFrame({"model": beta["model"].str.replace("bilstm", "BiLSTM"),
+                          "method": [f"beta {b}" for b in beta["beta"]],
+                          "dev Ign F1": beta["ign_f1"], "dev F1": beta["f1"]})
+    return pd.concat([rows, extra], ignore_index=True)
+
+
+def time_budget(_: Path, times: Path = TIMES) -> pd.DataFrame:
+    """Minutes per stage definition of the measured run, with the total."""
+    frame = pd.read_csv(times)
+    frame["definition"] = frame["stage"].str.split("@").str[0]
+    grouped = frame.groupby("definition", sort=False)["seconds"].agg(["count", "sum", "min",
+                                                                     "max"])
+    total = frame["seconds"].sum()
+    out = pd.DataFrame({
+        "stages": [f"`{name}`" for name in grouped.index], "runs": grouped["count"],
+        "minutes": (grouped["sum"] / 60).round(1),
+        "share (%)": (100 * grouped["sum"] / total).round(1),
+        "each (s)": [f"{lo:.0f}-{hi:.0f}" if round(lo) != round(hi) else f"{lo:.0f}"
+                     for lo, hi in zip(grouped["min"], grouped["max"])]}).reset_index(drop=True)
+    return pd.concat([out, pd.DataFrame([{"stages": "**total**", "runs": len(frame),
+                                          "minutes": round(total / 60, 1)}])],
+                     ignore_index=True)
+
+
+BLOCKS: dict[str, Callable[[Path], pd.DataFrame]] = {
+    "sief_effect": sief_effect, "table1": table1_seeds, "training": training,
+    "robustness": robustness, "evidence": evidence, "analysis": analysis,
+    "time_budget": time_budget,
+}
+"""Block name -> the table it holds, from the reports directory."""
+
+
+def render(text: str, reports: Path = REPORTS) -> str:
+    """README text with every block remade; an unknown block name is an error."""
+    def remake(match: re.Match) -> str:
+        name = match.group("name")
+        if name not in BLOCKS:
+            raise KeyError(f"README block {name!r} is not one of {sorted(BLOCKS)}")
+        body = "\n".join(markdown_rows(BLOCKS[name](reports))) + "\n"
+        return match.group(1) + body + match.group(4)
+    return BLOCK.sub(remake, text)
+
+
+def _spread(mean: float, std: float) -> str:
+    return f"{mean:.2f}" if pd.isna(std) else f"{mean:.2f} +- {std:.2f}"
+
+
+def _pair(a, b) -> str:
+    if isinstance(a, str) or isinstance(b, str):
+        return a if a == b else f"{a} / {b}"
+    return "-" if pd.isna(a) else f"{a:.2f} / {b:.2f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--readme", type=Path, default=Path("README.md"))
+    p.add_argument("--check", action="store_true", help="only say whether it is up to date")
+    args = p.parse_args(argv)
+    text = args.readme.read_text(encoding="utf-8")
+    remade = render(text)
+    if args.check:
+        if remade != text:
+            print(f"{args.readme}: result tables differ from the committed results; run "
+                  "python -m commands.readme_tables", file=sys.stderr)
+            return 1
+        return 0
+    args.readme.write_text(remade, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
