@@ -84,12 +84,12 @@ def time_budget(_: Path, times: Path = TIMES) -> pd.DataFrame:
                                                                      "max"])
     total = frame["seconds"].sum()
     out = pd.DataFrame({
-        "stages": [f"`{name}`" for name in grouped.index], "runs": grouped["count"],
+        "stage": [f"`{name}`" for name in grouped.index], "instances": grouped["count"],
         "minutes": (grouped["sum"] / 60).round(1),
         "share (%)": (100 * grouped["sum"] / total).round(1),
         "each (s)": [f"{lo:.0f}-{hi:.0f}" if round(lo) != round(hi) else f"{lo:.0f}"
                      for lo, hi in zip(grouped["min"], grouped["max"])]}).reset_index(drop=True)
-    return pd.concat([out, pd.DataFrame([{"stages": "**total**", "runs": len(frame),
+    return pd.concat([out, pd.DataFrame([{"stage": "**total**", "instances": len(frame),
                                           "minutes": round(total / 60, 1)}])],
                      ignore_index=True)
 

@@ -34,10 +34,10 @@ def test_time_budget_sums_stages_by_definition(tmp_path):
     times = tmp_path / "times.csv"
     pd.DataFrame({"stage": ["train@a", "train@b", "report"], "seconds": [60.0, 120.0, 60.0],
                   "completed": True, "cpu": "x", "date": "d"}).to_csv(times, index=False)
-    frame = time_budget(tmp_path, times).set_index("stages")
-    assert frame.loc["`train`", "runs"] == 2 and frame.loc["`train`", "minutes"] == 3.0
+    frame = time_budget(tmp_path, times).set_index("stage")
+    assert frame.loc["`train`", "instances"] == 2 and frame.loc["`train`", "minutes"] == 3.0
     assert frame.loc["`train`", "share (%)"] == 75.0 and frame.loc["`train`", "each (s)"] == "60-120"
-    assert frame.loc["**total**", "minutes"] == 4.0 and frame.loc["**total**", "runs"] == 3
+    assert frame.loc["**total**", "minutes"] == 4.0 and frame.loc["**total**", "instances"] == 3
 
 
 def test_an_unknown_block_is_an_error():
