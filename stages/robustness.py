@@ -37,12 +37,15 @@ def main(argv: list[str] | None = None) -> None:
     cfg = build(RobustnessConfig, params["robustness"], "robustness")
     run = load_run(args.checkpoint, args.data, runtime_device(params["runtime"]))
     theta = read_json(args.metrics)["dev"]["theta"]
-    docs = [d for d in load_split(args.data, "dev").docs if any(f.evidence for f in d.facts)]
-    if cfg.max_docs:
-        docs = docs[:cfg.max_docs]
+    dev = load_split(args.data, "dev")
+    # The documents with evidence-annotated facts, with their stored feature view.
+    chosen = [k for k, d in enumerate(dev.docs) if any(f.evidence for f in d.facts)]
+    chosen = chosen[:cfg.max_docs] if cfg.max_docs else chosen
+    docs = [dev.docs[k] for k in chosen]
     featurize = load_featurizer(args.data)
     rel2id, id2rel = run.meta["rel2id"], run.meta["id2rel"]
-    probs = predict_probs(run.model, [featurize(d) for d in docs], run.batcher, cfg.batch_size)
+    probs = predict_probs(run.model, [dev.features[k] for k in chosen], run.batcher,
+                          cfg.batch_size)
     rows = predictions_above(docs, probs, theta, id2rel)
     fact_probs = removal_probs(run.model, docs, featurize, run.batcher, featurize.max_tokens,
                                cfg.batch_size, facts_with_predictions(docs, rows, rel2id))

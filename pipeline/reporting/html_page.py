@@ -8,7 +8,7 @@ import html
 import re
 from pathlib import Path
 
-from pipeline.reporting.tables import Table, _cell
+from pipeline.reporting.tables import Table, _cell, shown
 
 STYLE = """
 body { font: 15px/1.5 system-ui, sans-serif; margin: 2em auto; max-width: 80em; color: #222;
@@ -53,7 +53,7 @@ def _list(items) -> str:
 
 
 def _table(table: Table) -> str:
-    frame = table.frame.astype(object).where(table.frame.notna(), "-")
+    frame = shown(table.frame)
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     rows = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>"
                    for row in frame.itertuples(index=False))

@@ -305,11 +305,16 @@ def to_markdown(table: Table) -> str:
 
 def markdown_rows(frame: pd.DataFrame) -> list[str]:
     """A Markdown table's lines: header, rule, one line per row ('-' where empty)."""
-    frame = frame.astype(object).where(frame.notna(), "-")
+    frame = shown(frame)
     lines = ["| " + " | ".join(frame.columns) + " |",
              "| " + " | ".join("---" for _ in frame.columns) + " |"]
     return lines + ["| " + " | ".join(_cell(v) for v in row) + " |"
                     for row in frame.itertuples(index=False)]
+
+
+def shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as a page shows it: empty cells as '-' (Markdown and HTML alike)."""
+    return frame.astype(object).where(frame.notna(), "-")
 
 
 def _cell(value) -> str:
