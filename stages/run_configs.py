@@ -78,8 +78,11 @@ def run_configs(parser: argparse.ArgumentParser, declared: Sequence[str],
 
 
 def replica_seeds(run: RunConfigs) -> tuple[int, ...]:
-    """params.yaml seeds.extra, checked against the schedule's own seed."""
-    return build(SeedsConfig, run.params["seeds"], "seeds").replicates(run.schedule.base.seed)
+    """params.yaml seeds.extra, checked against the schedule's own seed. The stages declare
+    `seeds.extra` alone: which models get replicates (`seeds.models`) decides which stages
+    exist, not what one of them computes, so adding GAIN re-runs none of the others."""
+    seeds = build(SeedsConfig, {"extra": run.params["seeds.extra"]}, "seeds")
+    return seeds.replicates(run.schedule.base.seed)
 
 
 def replicate_finetuning(run: RunConfigs, job: str, sief: SIEFConfig | None) -> None:

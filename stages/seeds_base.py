@@ -18,7 +18,7 @@ from stages.common import resume_file
 from stages.run_configs import replica_seeds, run_configs, run_parser
 
 PARAMS = ("schedules.{dataset}.{encoder}.base", "models.{model}", "encoders.{encoder}",
-          "seeds", "runtime")
+          "seeds.extra", "runtime")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from stages.run_configs import replicate_finetuning, run_configs, run_parser
 
-PARAMS = ("schedules.{dataset}.{encoder}", "models.{model}", "encoders.{encoder}", "seeds",
+PARAMS = ("schedules.{dataset}.{encoder}", "models.{model}", "encoders.{encoder}", "seeds.extra",
           "runtime")
 
 

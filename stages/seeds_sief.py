@@ -13,7 +13,7 @@ from pipeline.sief.objective import SIEFConfig
 from stages.run_configs import replicate_finetuning, run_configs, run_parser
 
 PARAMS = ("schedules.{dataset}.{encoder}", "models.{model}", "encoders.{encoder}", "sief",
-          "seeds", "runtime")
+          "seeds.extra", "runtime")
 
 
 def main(argv: list[str] | None = None) -> None:
