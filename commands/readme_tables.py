@@ -5,8 +5,11 @@
 
 A block is the lines between `<!-- table: NAME -->` and `<!-- /table -->`; NAME is one of
 BLOCKS, each made from the report's CSVs (data/reports/docred/) or the per-stage times of
-the measured run (benchmarks/results/repro_times.csv). tests/test_readme_tables.py runs the
-check, so the README cannot drift from the committed results.
+the measured run (benchmarks/results/repro_times.csv). `<!-- table: NAME FOLDER -->` makes
+it from a kept override run instead (FOLDER holds that run's report CSVs and its
+repro_times.csv; benchmarks/results/gain-seeds/ for params.gain-seeds.yaml).
+tests/test_readme_tables.py runs the check, so the README cannot drift from the committed
+results.
 """
 from __future__ import annotations
 
@@ -22,8 +25,8 @@ from pipeline.reporting.tables import markdown_rows
 
 REPORTS = Path("data/reports/docred")
 TIMES = Path("benchmarks/results/repro_times.csv")
-BLOCK = re.compile(r"(<!-- table: (?P<name>[a-z0-9_]+) -->\n)(?P<body>.*?)(<!-- /table -->)",
-                   re.DOTALL)
+BLOCK = re.compile(r"(<!-- table: (?P<name>[a-z0-9_]+)(?: (?P<folder>[\w./-]+))? -->\n)"
+                   r"(?P<body>.*?)(?P<end><!-- /table -->)", re.DOTALL)
 
 
 def sief_effect(reports: Path) -> pd.DataFrame:
@@ -51,6 +54,13 @@ def table1_seeds(reports: Path) -> pd.DataFrame:
                                                           frame["test F1"])]})
 
 
+def table2(reports: Path) -> pd.DataFrame:
+    """DialogRE: F1 / F1c of ours beside the paper's, and whether a run left the majority
+    answer (distinct answers, the most common one's share)."""
+    frame = pd.read_csv(reports / "table2.csv")
+    return frame.drop(columns=["encoder", "F1c instances (dev/test)"])
+
+
 def training(reports: Path) -> pd.DataFrame:
     return pd.read_csv(reports / "training.csv")
 
@@ -76,9 +86,10 @@ def analysis(reports: Path) -> pd.DataFrame:
     return pd.concat([rows, extra], ignore_index=True)
 
 
-def time_budget(_: Path, times: Path = TIMES) -> pd.DataFrame:
-    """Minutes per stage definition of the measured run, with the total."""
-    frame = pd.read_csv(times)
+def time_budget(reports: Path) -> pd.DataFrame:
+    """Minutes per stage definition of the measured run, with the total: the default run's
+    (TIMES) for the default reports, a kept override run's own repro_times.csv otherwise."""
+    frame = pd.read_csv(TIMES if reports == REPORTS else reports / "repro_times.csv")
     frame["definition"] = frame["stage"].str.split("@").str[0]
     grouped = frame.groupby("definition", sort=False)["seconds"].agg(["count", "sum", "min",
                                                                      "max"])
@@ -95,7 +106,7 @@ def time_budget(_: Path, times: Path = TIMES) -> pd.DataFrame:
 
 
 BLOCKS: dict[str, Callable[[Path], pd.DataFrame]] = {
-    "sief_effect": sief_effect, "table1": table1_seeds, "training": training,
+    "sief_effect": sief_effect, "table1": table1_seeds, "table2": table2, "training": training,
     "robustness": robustness, "evidence": evidence, "analysis": analysis,
     "time_budget": time_budget,
 }
@@ -103,13 +114,15 @@ BLOCKS: dict[str, Callable[[Path], pd.DataFrame]] = {
 
 
 def render(text: str, reports: Path = REPORTS) -> str:
-    """README text with every block remade; an unknown block name is an error."""
+    """README text with every block remade, from `reports` or the block's own folder; an
+    unknown block name is an error."""
     def remake(match: re.Match) -> str:
-        name = match.group("name")
+        name, folder = match.group("name"), match.group("folder")
         if name not in BLOCKS:
             raise KeyError(f"README block {name!r} is not one of {sorted(BLOCKS)}")
-        body = "\n".join(markdown_rows(BLOCKS[name](reports))) + "\n"
-        return match.group(1) + body + match.group(4)
+        table = BLOCKS[name](Path(folder) if folder else reports)
+        body = "\n".join(markdown_rows(table)) + "\n"
+        return match.group(1) + body + match.group("end")
     return BLOCK.sub(remake, text)
 
 

@@ -67,14 +67,15 @@ def stages(models=None) -> dict[str, set[str]]:
     return {
         "train": {f"train@{r}" for r in docred} | {f"train_dialogre@{r}" for r in dialogre},
         "sief": {f"sief@{r}" for r in docred} | {f"sief_dialogre@{r}" for r in dialogre},
-        "control": {f"control@{r}" for r in docred},
+        "control": {f"control@{r}" for r in docred}
+        | {f"control_dialogre@{r}" for r in dialogre},
         **{f"seeds_{job}": {f"seeds_{job}@docred-{m}-glove" for m in SEEDED
                             if models is None or m in models}
            for job in ("base", "control", "sief")},
         "analysis": {f"analysis@docred-{m}-glove-{s}" for m in ANALYSED
                      if models is None or m in models for s in SETTINGS},
         **{f"evaluate_{job}": {f"evaluate@{r}-{job}" for r in docred}
-           | {f"evaluate_dialogre@{r}-{job}" for r in dialogre if job != "control"}
+           | {f"evaluate_dialogre@{r}-{job}" for r in dialogre}
            for job in ("base", "control", "sief")},
         **{f"robustness_{job}": {f"robustness@{r}-{job}" for r in glove}
            for job in ("base", "control", "sief")},
@@ -136,7 +137,8 @@ def test_repro_metrics_and_caching(repo):
     assert table1.loc[f"GAIN ({minilm}) +SIEF", "encoder"] == minilm
     assert f"GAIN ({minilm}) control" in table1.index
     table2 = pd.read_csv(report / "table2.csv").set_index("model")
-    assert list(table2.index) == ["BERT", "BERT +SIEF", "BERT_s", "BERT_s +SIEF"]
+    assert list(table2.index) == ["BERT", "BERT control", "BERT +SIEF",       # a control
+                                  "BERT_s", "BERT_s control", "BERT_s +SIEF"]  # beside SIEF
     assert table2["dev F1c"].between(0, 100).all() and table2["test F1"].between(0, 100).all()
     dialogre = json.loads((repo / "data/results/dialogre/berts/transformer_instance/sief"
                            / "metrics.json").read_text())

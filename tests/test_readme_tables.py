@@ -31,10 +31,10 @@ def test_check_fails_on_a_hand_edited_table(tmp_path, monkeypatch):
 
 
 def test_time_budget_sums_stages_by_definition(tmp_path):
-    times = tmp_path / "times.csv"
+    times = tmp_path / "repro_times.csv"
     pd.DataFrame({"stage": ["train@a", "train@b", "report"], "seconds": [60.0, 120.0, 60.0],
                   "completed": True, "cpu": "x", "date": "d"}).to_csv(times, index=False)
-    frame = time_budget(tmp_path, times).set_index("stage")
+    frame = time_budget(tmp_path).set_index("stage")
     assert frame.loc["`train`", "instances"] == 2 and frame.loc["`train`", "minutes"] == 3.0
     assert frame.loc["`train`", "share (%)"] == 75.0 and frame.loc["`train`", "each (s)"] == "60-120"
     assert frame.loc["**total**", "minutes"] == 4.0 and frame.loc["**total**", "instances"] == 3
@@ -43,3 +43,16 @@ def test_time_budget_sums_stages_by_definition(tmp_path):
 def test_an_unknown_block_is_an_error():
     with pytest.raises(KeyError, match="'nonsense' is not one of"):
         render("<!-- table: nonsense -->\nx\n<!-- /table -->\n")
+
+
+def test_a_block_with_a_folder_is_made_from_that_folder(tmp_path):
+    """An override run's report kept in its own folder: its block reads that folder only."""
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    pd.DataFrame({"model": ["GAIN"], "method": ["+SIEF"], "dev Ign F1": [1.5],
+                  "dev F1": [2.0]}).to_csv(kept / "training.csv", index=False)
+    text = f"a\n<!-- table: training {kept} -->\nold\n<!-- /table -->\nb\n"
+    assert render(text, reports=tmp_path / "elsewhere") == (
+        f"a\n<!-- table: training {kept} -->\n"
+        "| model | method | dev Ign F1 | dev F1 |\n| --- | --- | --- | --- |\n"
+        "| GAIN | +SIEF | 1.50 | 2.00 |\n<!-- /table -->\nb\n")

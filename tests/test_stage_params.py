@@ -44,7 +44,13 @@ def test_stages_only_see_declared_sections(tmp_path):
         load_sections(("models.{model}",), path, model="gain")
 
 
-def test_params_yaml_builds_every_config():
+OVERRIDE_FILES = sorted(path.name for path in ROOT.glob("params.*.yaml"))
+
+
+@pytest.mark.parametrize("overrides", [None, *OVERRIDE_FILES])
+def test_params_build_every_config(overrides):
+    """params.yaml, alone and with each override set applied (every key of an override set
+    must exist in params.yaml), builds every typed config of every run of its grid."""
     from pipeline.data.dialogre import DialogREConfig
     from pipeline.data.download import DownloadConfig
     from pipeline.data.prepare import DocREDConfig, FeaturesConfig
@@ -53,7 +59,7 @@ def test_params_yaml_builds_every_config():
     from pipeline.sief.objective import SIEFConfig
     from pipeline.training.loop import ScheduleConfig
     from pipeline.training.seeding import SeedsConfig
-    params = read_params(ROOT / "params.yaml")
+    params = merged_params(ROOT / overrides) if overrides else read_params(ROOT / "params.yaml")
     build(DownloadConfig, params["download"], "download")
     build(DocREDConfig, params["docred"], "docred")
     build(DialogREConfig, params["dialogre"], "dialogre")

@@ -24,7 +24,7 @@ from pipeline.reporting.tables import (Run, RunResults, SeedRuns, Table, effect_
                                        table3, table4, training_table, write_table)
 
 DOCRED_JOBS = ("base", "control", "sief")
-DIALOGRE_JOBS = ("base", "sief")
+DIALOGRE_JOBS = ("base", "control", "sief")
 
 
 @dataclass(frozen=True)
