@@ -166,20 +166,11 @@ def timed(function, phase: str):
 
 def train_steps(bench: Bench, objective, n_docs: int, batch_size: int) -> float:
     """Seconds for Adam steps over the first n_docs training documents."""
-    model = bench.model.train()
-    optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=1e-3)
-    rng = np.random.default_rng(0)
+    model, optimizer, rng = bench.model.train(), adam(bench.model), np.random.default_rng(0)
     synchronize(bench)
     started = time.perf_counter()
     for i in range(0, n_docs, batch_size):
-        with record_function("objective"):
-            loss, _ = objective(model, bench.train.docs[i:i + batch_size],
-                                bench.train.features[i:i + batch_size], rng)
-        optimizer.zero_grad()
-        with record_function("backward"):
-            loss.backward()
-        with record_function("optimizer"):
-            optimizer.step()
+        step(bench, model, optimizer, objective, i, batch_size, rng)
     synchronize(bench)
     return time.perf_counter() - started
 
@@ -188,24 +179,34 @@ def paired_steps(bench: Bench, base, sief, n_docs: int, batch_size: int) -> tupl
     """Seconds of base steps and of SIEF steps on the same batches, interleaved: each batch
     takes one base step and one SIEF step, in alternating order, so that the machine's drift
     over the run (timings move by +-25 % here) falls on both alike. Returns (base, SIEF)."""
-    model = bench.model.train()
-    optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=1e-3)
-    rng = np.random.default_rng(0)
+    model, optimizer, rng = bench.model.train(), adam(bench.model), np.random.default_rng(0)
     seconds = {"base": 0.0, "sief": 0.0}
-    for step, i in enumerate(range(0, n_docs, batch_size)):
-        docs, features = bench.train.docs[i:i + batch_size], bench.train.features[i:i + batch_size]
-        order = (("base", base), ("sief", sief)) if step % 2 == 0 else \
-            (("sief", sief), ("base", base))
-        for job, objective in order:
+    for k, i in enumerate(range(0, n_docs, batch_size)):
+        order = (("base", base), ("sief", sief))
+        for job, objective in order if k % 2 == 0 else order[::-1]:
             synchronize(bench)
             started = time.perf_counter()
-            loss, _ = objective(model, docs, features, rng)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
+            step(bench, model, optimizer, objective, i, batch_size, rng)
             synchronize(bench)
             seconds[job] += time.perf_counter() - started
     return seconds["base"], seconds["sief"]
+
+
+def adam(model: torch.nn.Module) -> torch.optim.Optimizer:
+    return torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=1e-3)
+
+
+def step(bench: Bench, model, optimizer, objective, start: int, batch_size: int, rng) -> None:
+    """One Adam step on the training documents [start, start + batch_size), in profiler
+    ranges per phase."""
+    with record_function("objective"):
+        loss, _ = objective(model, bench.train.docs[start:start + batch_size],
+                            bench.train.features[start:start + batch_size], rng)
+    optimizer.zero_grad()
+    with record_function("backward"):
+        loss.backward()
+    with record_function("optimizer"):
+        optimizer.step()
 
 
 def synchronize(bench: Bench) -> None:
