@@ -15,6 +15,32 @@ from stages.common import read_params
 from stages.overrides import checked_overrides
 
 
+def bench_params(overrides: str | None = None) -> dict:
+    """params.yaml with the `overrides` file's values (e.g. params.paper.yaml) written in,
+    checked like `python -m stages.overrides` checks them."""
+    params = read_params()
+    if overrides:
+        for dotted, value in checked_overrides(Path(overrides), Path("params.yaml")).items():
+            set_dotted(params, dotted, value)
+    return params
+
+
+def project_grid() -> dict[str, list[tuple[str, str]]]:
+    """dataset -> the (model, encoder) pairs of params.yaml's grid and of every override
+    set's (params.*.yaml): every run the project can make, including those the default
+    params leave out (DialogRE's, the DocRED transformer rows)."""
+    runs: dict[str, list[tuple[str, str]]] = {}
+    defaults = read_params()["grid"]
+    for path in [Path("params.yaml"), *sorted(Path(".").glob("params.*.yaml"))]:
+        for dataset, grid in (read_params(path).get("grid") or {}).items():
+            models = grid.get("models", defaults[dataset]["models"])
+            encoders = grid.get("encoders", defaults[dataset]["encoders"])
+            runs.setdefault(dataset, [])
+            runs[dataset] += [(m, e) for m in models for e in encoders
+                              if (m, e) not in runs[dataset]]
+    return runs
+
+
 @dataclass
 class Bench:
     model: torch.nn.Module
@@ -31,10 +57,7 @@ def load_bench(processed: str, model_name: str, encoder: str, device: str = "cpu
     params.paper.yaml) where it has them."""
     data = Path(processed)
     meta = load_meta(data)
-    params = read_params()
-    if overrides:  # checked like `python -m stages.overrides` checks them
-        for dotted, value in checked_overrides(Path(overrides), Path("params.yaml")).items():
-            set_dotted(params, dotted, value)
+    params = bench_params(overrides)
     cfg = build_model_config(params["models"][model_name], params["encoders"][encoder],
                              f"models.{model_name}", f"encoders.{encoder}")
     model = new_model(cfg, meta["dims"], load_vectors(data), seed=0,

@@ -3,14 +3,17 @@ on the same documents, in one run; where the time of a step goes.
 
 Run after `dvc repro prepare@docred prepare@dialogre`:
     python -m benchmarks.speed [--runs bilstm:glove gain:transformer ...] [--device cpu|cuda]
-                               [--docs 48]
+                               [--docs 48] [--sief-docs 160]
                                [--overrides params.paper.yaml]
 
-Per run (model:encoder of params.yaml's grid), each form is measured in a child process of
+Per run (model:encoder of the grid of params.yaml or of an override set, params.*.yaml;
+sizes from params.yaml, or --overrides), each form is measured in a child process of
 its own, so that peak RSS (and on a GPU, peak allocated memory) belongs to that form alone:
 - reference (benchmarks/reference.py): train docs/s of the form before issue 11, and its
   profile;
-- model: train docs/s, SIEF step / base step (the two interleaved on the same batches), dev
+- model: train docs/s, SIEF step / base step (interleaved on the same batches, the first
+  --sief-docs documents, with a bootstrap interval over batches) beside its floor, two
+  base-loss passes with the second on SIEF's reduced documents (TwoPasses), dev
   evaluation, the robustness pass per document, and the profile of a base step, a SIEF
   step and an evaluation batch.
 The dev evaluation of a DocRED model is the evaluate stage's work: forward, ranked metrics,
@@ -28,6 +31,7 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -35,14 +39,13 @@ from torch.autograd.profiler import record_function
 from torch.profiler import ProfilerActivity, profile
 
 from benchmarks.reference import FORWARD, reference_forward
-from benchmarks.setup import Bench, load_bench
+from benchmarks.setup import Bench, load_bench, project_grid
 from pipeline.evaluation.categories import category_metrics
 from pipeline.evaluation.docred_metrics import score_predictions
 from pipeline.evaluation.predict import evaluate_probs, predict_probs, predictions_above
 from pipeline.sief.objective import SIEFConfig, SIEFObjective
 from pipeline.sief.robustness import removal_probs
-from pipeline.training.objectives import RelationObjective
-from stages.common import read_params
+from pipeline.training.objectives import RelationObjective, relation_loss
 
 PHASES = ("objective", "collate", "featurize", "backward", "optimizer")
 """Profiler ranges of a step; objective = collate (+ SIEF's featurize) + forward + loss."""
@@ -63,9 +66,13 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--runs", nargs="+", default=grid_runs(),
-                   help="model:encoder pairs of params.yaml's grid (default: all of them)")
+                   help="model:encoder pairs of the grids of params.yaml and params.*.yaml "
+                   "(default: all of them)")
     p.add_argument("--device", default="cpu")
     p.add_argument("--docs", type=int, default=48, help="training documents to time")
+    p.add_argument("--sief-docs", type=int, default=160,
+                   help="training documents of the interleaved SIEF / base timing (more than "
+                   "--docs: the ratio of two noisy timings needs more batches)")
     p.add_argument("--batch-size", type=int, default=8)
     p.add_argument("--eval-docs", type=int, default=500, help="dev documents, GloVe models")
     p.add_argument("--eval-docs-transformer", type=int, default=100,
@@ -74,26 +81,36 @@ def main() -> None:
     p.add_argument("--overrides", help="a params overrides file (e.g. params.paper.yaml): "
                    "its models.* and encoders.* sections replace params.yaml's")
     p.add_argument("--processed", default="data/processed")
+    p.add_argument("--out", type=Path, help="a folder for report.md (what is printed) and "
+                   "summary.json (the last line), e.g. benchmarks/results/speed")
     p.add_argument("--child", help=argparse.SUPPRESS)
     p.add_argument("--form", choices=("reference", "model"), help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
         print(json.dumps(measure(args, args.child, args.form)))
         return
-    print(f"device: {device_name(args.device)}; batch {args.batch_size}; {args.docs} training "
-          f"docs; sizes from params.yaml{' + ' + args.overrides if args.overrides else ''}",
-          flush=True)
+    lines = [f"device: {device_name(args.device)}; batch {args.batch_size}; {args.docs} "
+             f"training docs ({args.sief_docs} for SIEF / base); sizes from params.yaml"
+             f"{' + ' + args.overrides if args.overrides else ''}"]
+    print(lines[0], flush=True)
     summary = {}
     for name in args.runs:
         forms = {form: run_child(args, name, form) for form in ("reference", "model")}
-        report(name, forms)
+        run_lines = report(name, forms)
+        print("\n".join(run_lines), flush=True)
+        lines += run_lines
         summary[name] = summarise(forms)
+    if args.out:  # kept for the README (commands/readme_tables.py's `speed` block)
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        (args.out / "summary.json").write_text(json.dumps(summary, indent=1) + "\n",
+                                               encoding="utf-8")
     print(json.dumps(summary))
 
 
 def run_child(args: argparse.Namespace, name: str, form: str) -> dict:
     argv = [sys.executable, "-m", "benchmarks.speed", "--child", name, "--form", form]
-    for key in ("device", "docs", "batch_size", "eval_docs", "eval_docs_transformer",
+    for key in ("device", "docs", "sief_docs", "batch_size", "eval_docs", "eval_docs_transformer",
                 "robustness_docs", "overrides", "processed"):
         if getattr(args, key) is not None:
             argv += [f"--{key.replace('_', '-')}", str(getattr(args, key))]
@@ -106,23 +123,34 @@ def run_child(args: argparse.Namespace, name: str, form: str) -> dict:
 def device_name(device: str) -> str:
     if torch.device(device).type == "cuda":
         return torch.cuda.get_device_name(torch.device(device))
-    return f"CPU, {torch.get_num_threads()} torch threads"
+    return f"{cpu_model()}, {torch.get_num_threads()} torch threads"
+
+
+def cpu_model() -> str:
+    """The CPU's model name (as `lscpu` shows it), where /proc/cpuinfo says."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "CPU"
 
 
 # --- one form of one model, in a child process ------------------------------------------
 
 def grid_runs() -> list[str]:
-    """Every model:encoder of params.yaml's grid."""
-    return [f"{m}:{e}" for grid in read_params()["grid"].values()
-            for m in grid["models"] for e in grid["encoders"]]
+    """Every model:encoder of params.yaml's grid and of its override sets' grids."""
+    return [f"{m}:{e}" for runs in project_grid().values() for m, e in runs]
 
 
 def run_dataset(model: str, encoder: str) -> str:
     """The dataset of a model:encoder pair (the grid entry that lists both)."""
-    for dataset, grid in read_params()["grid"].items():
-        if model in grid["models"] and encoder in grid["encoders"]:
+    for dataset, runs in project_grid().items():
+        if (model, encoder) in runs:
             return dataset
-    raise SystemExit(f"{model}:{encoder} is not in params.yaml's grid")
+    raise SystemExit(f"{model}:{encoder} is in no grid of params.yaml or params.*.yaml "
+                     f"(runs: {' '.join(grid_runs())})")
 
 
 def measure(args: argparse.Namespace, name: str, form: str) -> dict:
@@ -143,7 +171,10 @@ def measure(args: argparse.Namespace, name: str, form: str) -> dict:
            "profile_base": profile_steps(bench, base, 2, args.batch_size),
            "train_peak_rss_mb": peak_rss_mb()}
     if form == "model":
-        out["paired_base_s"], out["sief_s"] = paired_steps(bench, base, sief, n, args.batch_size)
+        paired = paired_steps(bench, {"base": base, "sief": sief, "two_passes": TwoPasses(sief)},
+                              min(args.sief_docs, len(bench.train.docs)), args.batch_size)
+        out["paired_base_s"], out["sief_s"] = paired["base"], paired["sief"]
+        out["two_passes_s"] = paired["two_passes"]
         out["profile_sief"] = profile_steps(bench, sief, 2, args.batch_size)
         out.update(evaluation(bench, args, name, dataset))
     out["peak_rss_mb"] = peak_rss_mb()
@@ -175,21 +206,52 @@ def train_steps(bench: Bench, objective, n_docs: int, batch_size: int) -> float:
     return time.perf_counter() - started
 
 
-def paired_steps(bench: Bench, base, sief, n_docs: int, batch_size: int) -> tuple[float, float]:
-    """Seconds of base steps and of SIEF steps on the same batches, interleaved: each batch
-    takes one base step and one SIEF step, in alternating order, so that the machine's drift
-    over the run (timings move by +-25 % here) falls on both alike. Returns (base, SIEF)."""
+def paired_steps(bench: Bench, jobs: dict, n_docs: int, batch_size: int
+                 ) -> dict[str, list[float]]:
+    """Seconds of a step of each objective of `jobs` per batch, on the same batches,
+    interleaved: each batch takes one step of each, in an order that reverses from batch to
+    batch, so that the machine's drift over the run (timings move by +-25 % here) falls on
+    all alike. Returns job name -> seconds per batch."""
     model, optimizer, rng = bench.model.train(), adam(bench.model), np.random.default_rng(0)
-    seconds = {"base": 0.0, "sief": 0.0}
+    seconds: dict[str, list[float]] = {job: [] for job in jobs}
     for k, i in enumerate(range(0, n_docs, batch_size)):
-        order = (("base", base), ("sief", sief))
+        order = list(jobs.items())
         for job, objective in order if k % 2 == 0 else order[::-1]:
             synchronize(bench)
             started = time.perf_counter()
             step(bench, model, optimizer, objective, i, batch_size, rng)
             synchronize(bench)
-            seconds[job] += time.perf_counter() - started
-    return seconds["base"], seconds["sief"]
+            seconds[job].append(time.perf_counter() - started)
+    return seconds
+
+
+class TwoPasses:
+    """The floor under a SIEF step: the base loss on the batch and on the same documents
+    with one sentence removed (drawn, removed, re-featurised and collated as SIEF does),
+    averaged; no importance score, no focusing loss. SIEF step / this step is the cost of
+    SIEF's own work."""
+
+    def __init__(self, sief: SIEFObjective):
+        self.sief = sief
+
+    def __call__(self, model, docs, features, rng):
+        batch = self.sief.collate(features)
+        logits = model(batch)                                         # [P, R]
+        _, _, batch_hat = self.sief.reduce(model, docs, batch, rng)
+        loss = (relation_loss(logits, batch.labels) +
+                relation_loss(model(batch_hat), batch.labels)) / 2
+        return loss, {"loss": loss.item()}
+
+
+def ratio_interval(base: list[float], sief: list[float], draws: int = 2000
+                   ) -> tuple[float, float]:
+    """95 % bootstrap interval of sum(SIEF) / sum(base) over batches (resampled in pairs:
+    a batch's two steps ran on the same documents, one after the other)."""
+    base_s, sief_s = np.asarray(base), np.asarray(sief)
+    picks = np.random.default_rng(0).integers(len(base_s), size=(draws, len(base_s)))
+    ratios = sief_s[picks].sum(axis=1) / base_s[picks].sum(axis=1)
+    low, high = np.percentile(ratios, [2.5, 97.5])
+    return float(low), float(high)
 
 
 def adam(model: torch.nn.Module) -> torch.optim.Optimizer:
@@ -304,7 +366,11 @@ def summarise(forms: dict) -> dict:
     out = {"train_speedup": ref["base_s"] / new["base_s"],
            "train_docs_per_s": new["docs"] / new["base_s"],
            "reference_train_docs_per_s": ref["docs"] / ref["base_s"],
-           "sief_over_base": new["sief_s"] / new["paired_base_s"],
+           "sief_over_base": sum(new["sief_s"]) / sum(new["paired_base_s"]),
+           "sief_over_base_95ci": ratio_interval(new["paired_base_s"], new["sief_s"]),
+           "sief_batches": len(new["sief_s"]),
+           "two_passes_over_base": sum(new["two_passes_s"]) / sum(new["paired_base_s"]),
+           "sief_over_two_passes": sum(new["sief_s"]) / sum(new["two_passes_s"]),
            "eval_docs_per_s": new["eval_docs"] / new["eval_s"],
            "eval_docs": new["eval_docs"], "eval_s": new["eval_s"],
            "peak_rss_mb": new["peak_rss_mb"], "train_peak_rss_mb": new["train_peak_rss_mb"],
@@ -315,41 +381,48 @@ def summarise(forms: dict) -> dict:
             out[key] = new[key]
     if "peak_gpu_mb" in ref:
         out["reference_peak_gpu_mb"] = ref["peak_gpu_mb"]
-    return {k: round(v, 4) if isinstance(v, float) else v for k, v in out.items()}
+    return {k: round(v, 4) if isinstance(v, float)
+            else [round(x, 4) for x in v] if isinstance(v, tuple) else v
+            for k, v in out.items()}
 
 
-def report(name: str, forms: dict) -> None:
+def report(name: str, forms: dict) -> list[str]:
+    """The run's figures and its profile table, as Markdown lines."""
     s = summarise(forms)
     ref, new = forms["reference"], forms["model"]
     same = "" if s["has_reference"] else " (no reformulation: both forms are the model)"
-    print(f"\n## {name}{same}")
-    print(f"train docs/s: reference {s['reference_train_docs_per_s']:.1f} -> model "
-          f"{s['train_docs_per_s']:.1f} ({s['train_speedup']:.2f}x); SIEF step / base step "
-          f"{s['sief_over_base']:.2f}x; dev evaluation {s['eval_docs']} docs in "
-          f"{s['eval_s']:.1f} s ({s['eval_docs_per_s']:.1f} docs/s); peak RSS after training "
-          f"steps: reference {s['reference_train_peak_rss_mb']:.0f} MB, model "
-          f"{s['train_peak_rss_mb']:.0f} MB; after SIEF and evaluation {s['peak_rss_mb']:.0f} MB"
-          + (f"; robustness {1000 * s['robustness_s_per_doc']:.0f} ms per dev document "
-             f"({new['robustness_forward_docs_per_doc']:.1f} forward documents each)"
-             if "robustness_s_per_doc" in s else "")
-          + (f"; peak GPU memory {s['peak_gpu_mb']:.0f} MB" if "peak_gpu_mb" in s else ""))
+    low, high = s["sief_over_base_95ci"]
+    lines = [
+        f"\n## {name}{same}",
+        f"train docs/s: reference {s['reference_train_docs_per_s']:.1f} -> model "
+        f"{s['train_docs_per_s']:.1f} ({s['train_speedup']:.2f}x); SIEF step / base step "
+        f"{s['sief_over_base']:.2f}x (95 % CI over {s['sief_batches']} batches "
+        f"{low:.2f}-{high:.2f}; two base-loss passes, the second on the reduced documents: "
+        f"{s['two_passes_over_base']:.2f}x the base step, so SIEF's own work is "
+        f"{s['sief_over_two_passes']:.2f}x them); dev evaluation {s['eval_docs']} docs in "
+        f"{s['eval_s']:.1f} s ({s['eval_docs_per_s']:.1f} docs/s); peak RSS after training "
+        f"steps: reference {s['reference_train_peak_rss_mb']:.0f} MB, model "
+        f"{s['train_peak_rss_mb']:.0f} MB; after SIEF and evaluation {s['peak_rss_mb']:.0f} MB"
+        + (f"; robustness {1000 * s['robustness_s_per_doc']:.0f} ms per dev document "
+           f"({new['robustness_forward_docs_per_doc']:.1f} forward documents each)"
+           if "robustness_s_per_doc" in s else "")
+        + (f"; peak GPU memory {s['peak_gpu_mb']:.0f} MB" if "peak_gpu_mb" in s else "")]
     columns = [("reference, base step", ref["profile_base"]),
                ("model, base step", new["profile_base"]),
                ("model, SIEF step", new["profile_sief"]),
                ("model, eval batch of 32", new["profile_eval"])]
     keys = sorted({k for _, prof in columns for k in prof["ranges_ms"]},
                   key=lambda k: (k.startswith("module:"), k not in PHASES or PHASES.index(k), k))
-    print("| ms per step | " + " | ".join(label for label, _ in columns) + " |")
-    print("| --- |" + " --- |" * len(columns))
-    print("| wall | " + " | ".join(f"{prof['wall_ms']:.0f}" if prof["wall_ms"] else "-"
-                                   for _, prof in columns) + " |")
-    for key in keys:
-        print(f"| {key} | " + " | ".join(f"{prof['ranges_ms'].get(key, 0.0):.1f}"
-                                         for _, prof in columns) + " |")
-    for label, prof in columns:
-        print(f"top operators, {label} (% of self time): "
-              + ", ".join(f"{op} {pct}" for op, pct in prof["top_ops"]))
-    sys.stdout.flush()
+    lines += ["| ms per step | " + " | ".join(label for label, _ in columns) + " |",
+              "| --- |" + " --- |" * len(columns),
+              "| wall | " + " | ".join(f"{prof['wall_ms']:.0f}" if prof["wall_ms"] else "-"
+                                      for _, prof in columns) + " |"]
+    lines += [f"| {key} | " + " | ".join(f"{prof['ranges_ms'].get(key, 0.0):.1f}"
+                                         for _, prof in columns) + " |" for key in keys]
+    lines += [f"top operators, {label} (% of self time): "
+              + ", ".join(f"{op} {pct}" for op, pct in prof["top_ops"])
+              for label, prof in columns]
+    return lines
 
 
 if __name__ == "__main__":

@@ -7,13 +7,15 @@ A block is the lines between `<!-- table: NAME -->` and `<!-- /table -->`; NAME 
 BLOCKS, each made from the report's CSVs (data/reports/docred/) or the per-stage times of
 the measured run (benchmarks/results/repro_times.csv). `<!-- table: NAME FOLDER -->` makes
 it from a kept override run instead (FOLDER holds that run's report CSVs and its
-repro_times.csv; benchmarks/results/gain-seeds/ for params.gain-seeds.yaml).
+repro_times.csv; benchmarks/results/gain-seeds/ for params.gain-seeds.yaml); the `speed`
+block always names one (a kept `python -m benchmarks.speed --out FOLDER`).
 tests/test_readme_tables.py runs the check, so the README cannot drift from the committed
 results.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 from pathlib import Path
@@ -105,10 +107,36 @@ def time_budget(reports: Path) -> pd.DataFrame:
                      ignore_index=True)
 
 
+def speed(folder: Path) -> pd.DataFrame:
+    """benchmarks/speed.py's kept run (`--out FOLDER`): per model, the reference form beside
+    the model, SIEF / base with its interval over batches beside its floor (two base-loss
+    passes, the second on the reduced documents), evaluation, memory."""
+    runs = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    rows = []
+    for name, run in runs.items():
+        low, high = run["sief_over_base_95ci"]
+        reformulated = run["has_reference"]
+        rows.append({
+            "run": f"`{name}`",
+            "train docs/s, reference -> model":
+                f"{run['reference_train_docs_per_s']:.1f} -> {run['train_docs_per_s']:.1f}"
+                + ("" if reformulated else " (same model)"),
+            "speed-up": f"**{run['train_speedup']:.2f}x**" if reformulated else "-",
+            "SIEF / base [95% CI]": f"{run['sief_over_base']:.2f}x [{low:.2f}, {high:.2f}]",
+            "two passes / base": f"{run['two_passes_over_base']:.2f}x",
+            "SIEF / two passes": f"{run['sief_over_two_passes']:.2f}x",
+            "dev evaluation": f"{run['eval_docs']} docs in {run['eval_s']:.1f} s",
+            "peak RSS after training, reference / model (MB)":
+                f"{run['reference_train_peak_rss_mb']:.0f} / {run['train_peak_rss_mb']:.0f}",
+            "robustness per dev doc": f"{1000 * run['robustness_s_per_doc']:.0f} ms"
+                if "robustness_s_per_doc" in run else ""})
+    return pd.DataFrame(rows)
+
+
 BLOCKS: dict[str, Callable[[Path], pd.DataFrame]] = {
     "sief_effect": sief_effect, "table1": table1_seeds, "table2": table2, "training": training,
     "robustness": robustness, "evidence": evidence, "analysis": analysis,
-    "time_budget": time_budget,
+    "time_budget": time_budget, "speed": speed,
 }
 """Block name -> the table it holds, from the reports directory."""
 

@@ -87,6 +87,25 @@ def test_trim_longest_by_hand():
     assert trim_longest(tie, 4) == 1 and tie == [[1], [3, 4], [5]]   # ties: the first part
 
 
+def test_trim_longest_matches_one_piece_at_a_time():
+    """Oracle: the original's _truncate_seq_tuple, which pops one piece of the longest part
+    per round (trim_longest counts on the lengths instead)."""
+    def popping(parts, budget):
+        dropped = 0
+        while sum(map(len, parts)) > budget:
+            longest = max(range(len(parts)), key=lambda i: (len(parts[i]), -i))
+            parts[longest].pop()
+            dropped += 1
+        return dropped
+
+    rng = np.random.default_rng(0)
+    for _ in range(500):
+        parts = [list(range(rng.integers(0, 30))) for _ in range(rng.integers(1, 4))]
+        budget = int(rng.integers(0, 60))
+        expected, got = [list(p) for p in parts], [list(p) for p in parts]
+        assert trim_longest(got, budget) == popping(expected, budget) and got == expected
+
+
 def test_speaker_words_by_hand():
     words = ("Speaker", "1", ":", "Hi", "Speaker", "2", ":", "speaker", "1", "said")
     dialogue, x, y = speaker_words(words, ("Speaker 1", "Speaker 2"))

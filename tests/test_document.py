@@ -74,6 +74,8 @@ def test_removal_matches_brute_force_rebuild(seed, tmp_path):
     n = int(rng.integers(len(doc.sents)))
     reduced = doc.remove_sentence(n)
     raw = _to_docred_json(doc, drop=n)
+    assert [(f.h, f.t, f.r, f.evidence) for f in reduced.facts] == \
+        [(f.h, f.t, f.r, tuple(label["evidence"])) for f, label in zip(doc.facts, raw["labels"])]
     # Vanished entities cannot be written in DocRED JSON (it refuses entities without
     # mentions), so compare the entities that survive.
     survivors = [i for i, m in enumerate(raw["vertexSet"]) if m]

@@ -37,6 +37,16 @@ def test_features_by_hand():
     assert labels[2:, 0].tolist() == [1, 1, 1, 1]  # no relation -> NA column
 
 
+def test_word_ids_by_lower_case_and_unknown():
+    doc = three_sentence_doc()
+    featurize, _, _ = tiny_setup([doc])
+    vocab = featurize.vocab
+    twice = [featurize(doc).word_ids.tolist() for _ in range(2)]   # cold, then memoised
+    assert twice[0] == twice[1] == [vocab[t.lower()] for t in doc.tokens]
+    assert twice[0][0] == vocab["anna"] and twice[0][5] == vocab["it"]   # "Anna", "It"
+    assert featurize.word_id("Zoe") == 1 and featurize.word_id("PARIS") == vocab["paris"]
+
+
 def test_truncation_is_counted():
     doc = three_sentence_doc()
     featurize, _, _ = tiny_setup([doc])

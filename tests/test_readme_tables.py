@@ -1,12 +1,13 @@
 """The README's result tables are made from the committed results (commands/readme_tables)."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from commands.readme_tables import main, render, time_budget
+from commands.readme_tables import main, render, speed, time_budget
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -56,3 +57,29 @@ def test_a_block_with_a_folder_is_made_from_that_folder(tmp_path):
         f"a\n<!-- table: training {kept} -->\n"
         "| model | method | dev Ign F1 | dev F1 |\n| --- | --- | --- | --- |\n"
         "| GAIN | +SIEF | 1.50 | 2.00 |\n<!-- /table -->\nb\n")
+
+
+def test_speed_block_from_a_kept_benchmark_run(tmp_path):
+    """benchmarks.speed --out's summary.json: a reformulated model shows its speed-up, a
+    model without a reference form (DialogRE) a dash; the SIEF / base interval is shown."""
+    common = {"sief_over_base_95ci": [1.9, 2.1], "two_passes_over_base": 1.96,
+              "sief_over_two_passes": 1.01, "eval_docs": 500, "eval_s": 7.66,
+              "reference_train_peak_rss_mb": 1239.4, "train_peak_rss_mb": 705.2}
+    runs = {"bilstm:glove": {**common, "has_reference": True, "train_speedup": 6.0,
+                             "reference_train_docs_per_s": 10.0, "train_docs_per_s": 60.0,
+                             "sief_over_base": 1.95, "robustness_s_per_doc": 0.04},
+            "bert:transformer_instance": {**common, "has_reference": False,
+                                          "train_speedup": 0.97,
+                                          "reference_train_docs_per_s": 20.0,
+                                          "train_docs_per_s": 19.4, "sief_over_base": 2.0}}
+    (tmp_path / "summary.json").write_text(json.dumps(runs), encoding="utf-8")
+    frame = speed(tmp_path).set_index("run")
+    assert frame.loc["`bilstm:glove`", "speed-up"] == "**6.00x**"
+    assert frame.loc["`bilstm:glove`", "SIEF / base [95% CI]"] == "1.95x [1.90, 2.10]"
+    assert frame.loc["`bilstm:glove`", "two passes / base"] == "1.96x"
+    assert frame.loc["`bilstm:glove`", "robustness per dev doc"] == "40 ms"
+    assert frame.loc["`bilstm:glove`", "dev evaluation"] == "500 docs in 7.7 s"
+    assert frame.loc["`bert:transformer_instance`", "speed-up"] == "-"
+    assert frame.loc["`bert:transformer_instance`", "train docs/s, reference -> model"] == \
+        "20.0 -> 19.4 (same model)"
+    assert frame.loc["`bert:transformer_instance`", "robustness per dev doc"] == ""

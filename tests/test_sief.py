@@ -36,6 +36,20 @@ def test_score_rule_marks_only_gold_positive_relations():
     assert ev.tolist() == [[False, False, False]]  # g = 0.989 < 1.0: non-evidence
 
 
+def test_score_rule_matches_the_dense_form():
+    """Oracle: g over every (pair, r), then masked to gold non-NA relations (the form before
+    the score was computed on gold entries only)."""
+    gen = torch.Generator().manual_seed(0)
+    p, p_hat = torch.rand(300, 7, generator=gen), torch.rand(300, 7, generator=gen)
+    labels = (torch.rand(300, 7, generator=gen) < 0.3).float()
+    for beta in (0.0, 0.3, 0.8):
+        dense = (importance_score(p, p_hat) > beta) & (labels > 0)
+        dense[:, 0] = False
+        ev = removal_evidence(SIEFConfig(beta=beta), p, p_hat, labels, None,
+                              np.random.default_rng(0))
+        assert dense.any() and torch.equal(ev, dense)
+
+
 def test_no_mention_rule_judges_whole_pairs():
     doc = three_sentence_doc()
     featurize, batcher, _ = tiny_setup([doc])

@@ -110,15 +110,20 @@ class Document:
                 shift[old] = removed
             else:
                 removed += len(sent)
-        entities = tuple(
-            tuple(dataclasses.replace(m, sent_id=new_index[m.sent_id],
-                                      start=m.start - shift[m.sent_id],
-                                      end=m.end - shift[m.sent_id])
-                  for m in mentions if m.sent_id in new_index)
-            for mentions in self.entities)
-        facts = tuple(dataclasses.replace(f, evidence=tuple(new_index[e] for e in f.evidence
-                                                            if e in new_index))
-                      for f in self.facts)
+
+        def moved(m: Mention) -> Mention:  # unchanged before the first removed sentence
+            new, left = new_index[m.sent_id], shift[m.sent_id]
+            if new == m.sent_id and left == 0:
+                return m
+            return Mention(new, m.start - left, m.end - left, m.name, m.type)
+
+        def renumbered(f: Fact) -> Fact:
+            evidence = tuple(new_index[e] for e in f.evidence if e in new_index)
+            return f if evidence == f.evidence else dataclasses.replace(f, evidence=evidence)
+
+        entities = tuple(tuple(moved(m) for m in mentions if m.sent_id in new_index)
+                         for mentions in self.entities)
+        facts = tuple(map(renumbered, self.facts))
         origin = self.original_sentences
         return Document(title=self.title,
                         sents=tuple(self.sents[i] for i in keep),

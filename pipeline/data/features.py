@@ -98,12 +98,21 @@ class Featurizer:
         self.vocab, self.ner2id = vocab, ner2id
         self.max_tokens, self.max_entities = max_tokens, max_entities
         self.instance_pair = instance_pair
+        self.token_ids: dict[str, int] = {}
+        """token as written -> its id (vocab of its lower case, 1 = unknown), filled as met:
+        SIEF and the robustness pass re-featurise the same tokens at every removal."""
+
+    def word_id(self, token: str) -> int:
+        found = self.token_ids.get(token)
+        if found is None:
+            found = self.token_ids[token] = self.vocab.get(token.lower(), 1)
+        return found
 
     def __call__(self, doc: Document) -> DocFeatures:
         tokens = doc.tokens
         length = min(len(tokens), self.max_tokens)
-        word_ids = np.fromiter((self.vocab.get(t.lower(), 1) for t in tokens[:length]),
-                               dtype=np.int64, count=length)
+        word_ids = np.fromiter(map(self.word_id, tokens[:length]), dtype=np.int64,
+                               count=length)
         sent_ids = np.repeat(np.arange(len(doc.sents)), [len(s) for s in doc.sents])[:length]
         ner_ids = np.zeros(length, dtype=np.int64)
         coref_ids = np.zeros(length, dtype=np.int64)

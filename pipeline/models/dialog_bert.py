@@ -48,12 +48,14 @@ class DialogBERTConfig:
 
 def trim_longest(parts: list[list[int]], budget: int) -> int:
     """Drop last pieces of the longest part (the first on ties) until the parts fit in
-    `budget`; returns how many pieces were dropped."""
-    dropped = 0
-    while sum(map(len, parts)) > budget:
-        longest = max(range(len(parts)), key=lambda i: (len(parts[i]), -i))
-        parts[longest].pop()
-        dropped += 1
+    `budget`; returns how many pieces were dropped. One piece at a time as the original,
+    but on the lengths, then one cut per part (SIEF calls it per instance and step)."""
+    lengths = [len(part) for part in parts]
+    dropped = max(0, sum(lengths) - budget)
+    for _ in range(dropped):
+        lengths[lengths.index(max(lengths))] -= 1   # index(): the first of the longest
+    for part, length in zip(parts, lengths):
+        del part[length:]
     return dropped
 
 

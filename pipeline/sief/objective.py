@@ -88,9 +88,11 @@ def removal_evidence(cfg: SIEFConfig, p: torch.Tensor, p_hat: torch.Tensor, labe
     bool) is needed by the no_mention rule only: a sentence that mentions the head or the
     tail is evidence for the pair.
     """
-    if cfg.evidence_rule == "score":
-        evidence = (importance_score(p, p_hat) > cfg.beta) & (labels > 0)
-        evidence[:, 0] = False
+    if cfg.evidence_rule == "score":  # g only where it can matter: gold, not NA
+        evidence = torch.zeros_like(p, dtype=torch.bool)                         # [P, R]
+        rows, cols = (labels[:, 1:] > 0).nonzero(as_tuple=True)                  # [G] each
+        cols = cols + 1
+        evidence[rows, cols] = importance_score(p[rows, cols], p_hat[rows, cols]) > cfg.beta
         return evidence
     if cfg.evidence_rule == "random":
         per_pair = torch.from_numpy(rng.random(p.shape[0]) < 0.5).to(p.device)   # [P]
@@ -113,11 +115,7 @@ class SIEFObjective:
         cfg = self.cfg
         batch = self.collate(features)
         logits = model(batch)                                         # [P, R]
-        removed = [int(rng.integers(removable_sentences(model, d, self.window))) for d in docs]
-        reduced = [d.remove_sentence(n) for d, n in zip(docs, removed)]
-        batch_hat = self.collate([self.featurize(d) for d in reduced])
-        if cfg.stale_distance:
-            batch_hat = dataclasses.replace(batch_hat, dist_ht=batch.dist_ht, dist_th=batch.dist_th)
+        removed, reduced, batch_hat = self.reduce(model, docs, batch, rng)
         logits_hat = model(batch_hat)                                 # [P, R], same pairs
 
         p = torch.sigmoid(logits)
@@ -143,6 +141,18 @@ class SIEFObjective:
                       # the share of gold facts the removed sentence was evidence for
                       "evidence_rate": (evidence[:, 1:] & (batch.labels[:, 1:] > 0)).sum().item()
                       / max(1.0, batch.labels[:, 1:].sum().item())}
+
+    def reduce(self, model: torch.nn.Module, docs: Sequence[Document], batch: Batch,
+               rng: np.random.Generator) -> tuple[list[int], list[Document], Batch]:
+        """One sentence drawn per document and removed: (removed sentence per document,
+        reduced documents, their batch, which keeps the full one's distance buckets when
+        `stale_distance`)."""
+        removed = [int(rng.integers(removable_sentences(model, d, self.window))) for d in docs]
+        reduced = [d.remove_sentence(n) for d, n in zip(docs, removed)]
+        batch_hat = self.collate([self.featurize(d) for d in reduced])
+        if self.cfg.stale_distance:
+            batch_hat = dataclasses.replace(batch_hat, dist_ht=batch.dist_ht, dist_th=batch.dist_th)
+        return removed, reduced, batch_hat
 
 
 def _mentions_removed(batch: Batch, docs: Sequence[Document], removed: list[int]) -> torch.Tensor:
