@@ -8,36 +8,22 @@ import torch
 
 from pipeline.data.features import Collate, Featurizer, make_collate
 from pipeline.data.prepare import Processed, load_featurizer, load_meta, load_split, load_vectors
-from pipeline.config import set_dotted
 from pipeline.models import build_model_config
 from pipeline.training.run import new_model
 from stages.common import read_params
-from stages.overrides import checked_overrides
-
-
-def bench_params(overrides: str | None = None) -> dict:
-    """params.yaml with the `overrides` file's values (e.g. params.paper.yaml) written in,
-    checked like `python -m stages.overrides` checks them."""
-    params = read_params()
-    if overrides:
-        for dotted, value in checked_overrides(Path(overrides), Path("params.yaml")).items():
-            set_dotted(params, dotted, value)
-    return params
+from stages.overrides import merged_params
 
 
 def project_grid() -> dict[str, list[tuple[str, str]]]:
     """dataset -> the (model, encoder) pairs of params.yaml's grid and of every override
-    set's (params.*.yaml): every run the project can make, including those the default
-    params leave out (DialogRE's, the DocRED transformer rows)."""
+    set's (params.yaml with a params.*.yaml applied): every run the project can make,
+    including those the default params leave out (DialogRE's, the DocRED transformer rows)."""
     runs: dict[str, list[tuple[str, str]]] = {}
-    defaults = read_params()["grid"]
-    for path in [Path("params.yaml"), *sorted(Path(".").glob("params.*.yaml"))]:
-        for dataset, grid in (read_params(path).get("grid") or {}).items():
-            models = grid.get("models", defaults[dataset]["models"])
-            encoders = grid.get("encoders", defaults[dataset]["encoders"])
-            runs.setdefault(dataset, [])
-            runs[dataset] += [(m, e) for m in models for e in encoders
-                              if (m, e) not in runs[dataset]]
+    for params in [read_params(), *map(merged_params, sorted(Path(".").glob("params.*.yaml")))]:
+        for dataset, grid in params["grid"].items():
+            known = runs.setdefault(dataset, [])
+            known += [(m, e) for m in grid["models"] for e in grid["encoders"]
+                      if (m, e) not in known]
     return runs
 
 
@@ -57,7 +43,7 @@ def load_bench(processed: str, model_name: str, encoder: str, device: str = "cpu
     params.paper.yaml) where it has them."""
     data = Path(processed)
     meta = load_meta(data)
-    params = bench_params(overrides)
+    params = merged_params(Path(overrides)) if overrides else read_params()
     cfg = build_model_config(params["models"][model_name], params["encoders"][encoder],
                              f"models.{model_name}", f"encoders.{encoder}")
     model = new_model(cfg, meta["dims"], load_vectors(data), seed=0,

@@ -39,6 +39,7 @@ from torch.autograd.profiler import record_function
 from torch.profiler import ProfilerActivity, profile
 
 from benchmarks.reference import FORWARD, reference_forward
+from benchmarks.repro_times import cpu_model
 from benchmarks.setup import Bench, load_bench, project_grid
 from pipeline.evaluation.categories import category_metrics
 from pipeline.evaluation.docred_metrics import score_predictions
@@ -96,10 +97,10 @@ def main() -> None:
     summary = {}
     for name in args.runs:
         forms = {form: run_child(args, name, form) for form in ("reference", "model")}
-        run_lines = report(name, forms)
+        summary[name] = summarise(forms)
+        run_lines = report(name, forms, summary[name])
         print("\n".join(run_lines), flush=True)
         lines += run_lines
-        summary[name] = summarise(forms)
     if args.out:  # kept for the README (commands/readme_tables.py's `speed` block)
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -124,17 +125,6 @@ def device_name(device: str) -> str:
     if torch.device(device).type == "cuda":
         return torch.cuda.get_device_name(torch.device(device))
     return f"{cpu_model()}, {torch.get_num_threads()} torch threads"
-
-
-def cpu_model() -> str:
-    """The CPU's model name (as `lscpu` shows it), where /proc/cpuinfo says."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return "CPU"
 
 
 # --- one form of one model, in a child process ------------------------------------------
@@ -386,9 +376,8 @@ def summarise(forms: dict) -> dict:
             for k, v in out.items()}
 
 
-def report(name: str, forms: dict) -> list[str]:
-    """The run's figures and its profile table, as Markdown lines."""
-    s = summarise(forms)
+def report(name: str, forms: dict, s: dict) -> list[str]:
+    """The run's figures (`s`, its summary) and its profile table, as Markdown lines."""
     ref, new = forms["reference"], forms["model"]
     same = "" if s["has_reference"] else " (no reformulation: both forms are the model)"
     low, high = s["sief_over_base_95ci"]

@@ -27,6 +27,14 @@ def checked_overrides(path: Path, base: Path) -> dict[str, object]:
     return overrides
 
 
+def merged_params(path: Path, base: Path = Path("params.yaml")) -> dict:
+    """`base` with the overrides of `path` written in (what `dvc exp run -S ...` runs)."""
+    params = read_params(base)
+    for dotted, value in checked_overrides(path, base).items():
+        set_dotted(params, dotted, value)
+    return params
+
+
 def override_flags(path: Path, base: Path = Path("params.yaml")) -> list[str]:
     overrides = checked_overrides(path, base)
     # JSON is valid YAML, so DVC parses lists, numbers and strings back as they were.

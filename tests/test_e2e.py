@@ -11,9 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.config import set_dotted
-from stages.common import read_params
-from stages.overrides import checked_overrides, write_params
+from stages.overrides import merged_params, write_params
 
 ROOT = Path(__file__).resolve().parents[1]
 MIRROR = (ROOT.parent / "shared" / "data").resolve()
@@ -41,10 +39,7 @@ def commit(repo: Path, message: str) -> None:
 
 def smoke_params() -> dict:
     """params.yaml with params.smoke.yaml applied: what the test repository runs."""
-    params = read_params(ROOT / "params.yaml")
-    for key, value in checked_overrides(ROOT / "params.smoke.yaml", ROOT / "params.yaml").items():
-        set_dotted(params, key, value)
-    return params
+    return merged_params(ROOT / "params.smoke.yaml", ROOT / "params.yaml")
 
 
 PARAMS = smoke_params()

@@ -9,8 +9,10 @@ from ruamel.yaml import YAML
 from pipeline.config import build
 from pipeline.errors import ConfigError
 from stages.common import load_sections, read_params
+from stages.overrides import merged_params
 
 ROOT = Path(__file__).resolve().parents[1]
+PARAMS_YAML = ROOT / "params.yaml"
 DVC = YAML(typ="safe", pure=True).load((ROOT / "dvc.yaml").read_text())
 
 
@@ -59,7 +61,8 @@ def test_params_build_every_config(overrides):
     from pipeline.sief.objective import SIEFConfig
     from pipeline.training.loop import ScheduleConfig
     from pipeline.training.seeding import SeedsConfig
-    params = merged_params(ROOT / overrides) if overrides else read_params(ROOT / "params.yaml")
+    params = merged_params(ROOT / overrides, PARAMS_YAML) if overrides \
+        else read_params(PARAMS_YAML)
     build(DownloadConfig, params["download"], "download")
     build(DocREDConfig, params["docred"], "docred")
     build(DialogREConfig, params["dialogre"], "dialogre")
@@ -96,29 +99,20 @@ def test_unknown_keys_are_rejected():
     assert build(TrainConfig, {"lr": 1}, "train").lr == 1.0
 
 
-def merged_params(overrides: Path) -> dict:
-    """params.yaml with an overrides file applied (as `dvc exp run -S ...` would)."""
-    from stages.overrides import checked_overrides
-    from pipeline.config import set_dotted
-    merged = read_params(ROOT / "params.yaml")
-    for key, value in checked_overrides(overrides, ROOT / "params.yaml").items():
-        set_dotted(merged, key, value)
-    return merged
-
-
 def test_paper_overrides_name_existing_keys_and_build():
     from pipeline.training.loop import TrainConfig
     from stages.overrides import override_flags
     flags = override_flags(ROOT / "params.paper.yaml", ROOT / "params.yaml")
     assert "--set-param=schedules.docred.glove.base.epochs=200" in flags
-    glove = merged_params(ROOT / "params.paper.yaml")["schedules"]["docred"]["glove"]["base"]
+    paper = merged_params(ROOT / "params.paper.yaml", PARAMS_YAML)
+    glove = paper["schedules"]["docred"]["glove"]["base"]
     assert build(TrainConfig, glove, "schedules.docred.glove.base").batch_size == 40
 
 
 def test_smoke_overrides_shrink_every_schedule(tmp_path):
     from pipeline.training.loop import ScheduleConfig
     from stages.overrides import apply_overrides
-    smoke = merged_params(ROOT / "params.smoke.yaml")
+    smoke = merged_params(ROOT / "params.smoke.yaml", PARAMS_YAML)
     assert smoke["docred"]["max_docs"] == 6
     for dataset, grid in smoke["grid"].items():
         for encoder in grid["encoders"]:
@@ -152,7 +146,7 @@ def test_seeds_config_rejects_repeats_and_the_main_seed():
 @pytest.mark.parametrize("overrides", sorted(ROOT.glob("params.*.yaml")), ids=lambda p: p.name)
 def test_every_override_set_names_existing_keys_and_its_schedules_build(overrides):
     from pipeline.training.loop import ScheduleConfig
-    merged = merged_params(overrides)
+    merged = merged_params(overrides, PARAMS_YAML)
     for dataset, grid in merged["grid"].items():
         for encoder in grid["encoders"]:
             key = f"schedules.{dataset}.{encoder}"
