@@ -83,16 +83,19 @@ def main() -> None:
                    "its models.* and encoders.* sections replace params.yaml's")
     p.add_argument("--processed", default="data/processed")
     p.add_argument("--out", type=Path, help="a folder for report.md (what is printed) and "
-                   "summary.json (the last line), e.g. benchmarks/results/speed")
+                   "summary.json (the last line), e.g. benchmarks/results/speed; both are "
+                   "rewritten after every run, so a run cut short keeps what it measured")
+    p.add_argument("--label", help="what the sizes are, for the report's first line "
+                   "(default: params.yaml, + --overrides)")
     p.add_argument("--child", help=argparse.SUPPRESS)
     p.add_argument("--form", choices=("reference", "model"), help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
         print(json.dumps(measure(args, args.child, args.form)))
         return
+    sizes = args.label or f"params.yaml{' + ' + args.overrides if args.overrides else ''}"
     lines = [f"device: {device_name(args.device)}; batch {args.batch_size}; {args.docs} "
-             f"training docs ({args.sief_docs} for SIEF / base); sizes from params.yaml"
-             f"{' + ' + args.overrides if args.overrides else ''}"]
+             f"training docs ({args.sief_docs} for SIEF / base); sizes from {sizes}"]
     print(lines[0], flush=True)
     summary = {}
     for name in args.runs:
@@ -101,12 +104,15 @@ def main() -> None:
         run_lines = report(name, forms, summary[name])
         print("\n".join(run_lines), flush=True)
         lines += run_lines
-    if args.out:  # kept for the README (commands/readme_tables.py's `speed` block)
-        args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-        (args.out / "summary.json").write_text(json.dumps(summary, indent=1) + "\n",
-                                               encoding="utf-8")
+        if args.out:  # kept for the README (commands/readme_tables.py's `speed` block)
+            write_results(args.out, lines, summary)
     print(json.dumps(summary))
+
+
+def write_results(folder: Path, lines: list[str], summary: dict) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "summary.json").write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
 
 
 def run_child(args: argparse.Namespace, name: str, form: str) -> dict:
