@@ -165,7 +165,7 @@ def measure(args: argparse.Namespace, name: str, form: str) -> dict:
     out = {"form": form, "has_reference": has_reference, "docs": n,
            "base_s": train_steps(bench, base, n, args.batch_size),
            "profile_base": profile_steps(bench, base, 2, args.batch_size),
-           "train_peak_rss_mb": peak_rss_mb()}
+           "train_peak_rss_mb": peak_rss_mb(), **gpu_peak(args.device, "train_peak_gpu_mb")}
     if form == "model":
         paired = paired_steps(bench, {"base": base, "sief": sief, "two_passes": TwoPasses(sief)},
                               min(args.sief_docs, len(bench.train.docs)), args.batch_size)
@@ -174,9 +174,15 @@ def measure(args: argparse.Namespace, name: str, form: str) -> dict:
         out["profile_sief"] = profile_steps(bench, sief, 2, args.batch_size)
         out.update(evaluation(bench, args, name, dataset))
     out["peak_rss_mb"] = peak_rss_mb()
-    if torch.device(args.device).type == "cuda":
-        out["peak_gpu_mb"] = torch.cuda.max_memory_allocated() / 2 ** 20
+    out.update(gpu_peak(args.device, "peak_gpu_mb"))
     return out
+
+
+def gpu_peak(device: str, key: str) -> dict[str, float]:
+    """{key: peak GPU memory so far, MB} on CUDA, {} elsewhere."""
+    if torch.device(device).type != "cuda":
+        return {}
+    return {key: torch.cuda.max_memory_allocated(torch.device(device)) / 2 ** 20}
 
 
 def peak_rss_mb() -> float:
@@ -268,7 +274,7 @@ def step(bench: Bench, model, optimizer, objective, start: int, batch_size: int,
 
 
 def synchronize(bench: Bench) -> None:
-    if next(bench.model.parameters()).is_cuda:
+    if on_gpu(bench):
         torch.cuda.synchronize()
 
 
@@ -306,34 +312,46 @@ def profile_steps(bench: Bench, objective, steps: int, batch_size: int) -> dict:
 
     Children's forward times are what the direct call of a child costs (a reference form
     that bypasses a child's forward, e.g. its classifier, shows the time under 'objective')."""
-    activities = [ProfilerActivity.CPU] + \
-        ([ProfilerActivity.CUDA] if next(bench.model.parameters()).is_cuda else [])
-    with module_ranges(bench.model), profile(activities=activities) as prof:
+    gpu = on_gpu(bench)
+    with module_ranges(bench.model), profiler(gpu) as prof:
         started = time.perf_counter()
         train_steps(bench, objective, steps * batch_size, batch_size)
         wall = time.perf_counter() - started
-    return breakdown(prof, steps, wall)
+    return breakdown(prof, steps, wall, gpu)
 
 
-def breakdown(prof, steps: int, wall: float) -> dict:
+def on_gpu(bench: Bench) -> bool:
+    return next(bench.model.parameters()).is_cuda
+
+
+def profiler(gpu: bool) -> profile:
+    return profile(activities=[ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if gpu else []))
+
+
+def breakdown(prof, steps: int, wall: float, gpu: bool = False) -> dict:
+    """Phases and modules in ms of CPU time per step (on a GPU: the time to launch their
+    kernels; the wall time, synchronised, is the step's); operators by their share of the
+    CPU's self time, or of the GPU's where the kernels ran there."""
     events = prof.key_averages()
     ranges = {e.key: e.cpu_time_total / 1000 / steps for e in events
               if e.key in PHASES or e.key.startswith("module:")}
-    ops = sorted((e for e in events if e.key.startswith("aten::")),
-                 key=lambda e: e.self_cpu_time_total, reverse=True)
-    total = sum(e.self_cpu_time_total for e in events) or 1.0
+    self_time = (lambda e: e.self_device_time_total) if gpu else \
+        (lambda e: e.self_cpu_time_total)
+    ops = sorted((e for e in events if e.key.startswith("aten::")), key=self_time, reverse=True)
+    total = sum(map(self_time, events)) or 1.0
     return {"wall_ms": 1000 * wall / steps, "ranges_ms": ranges,
-            "top_ops": [(e.key, round(100 * e.self_cpu_time_total / total, 1))
-                        for e in ops[:6]]}
+            "top_ops_of": "GPU" if gpu else "CPU",
+            "top_ops": [(e.key, round(100 * self_time(e) / total, 1)) for e in ops[:6]]}
 
 
 def evaluation(bench: Bench, args: argparse.Namespace, name: str, dataset: str) -> dict:
     glove = dataset == "docred" and bench.model.config.encoder.kind == "glove"
     n = min(args.eval_docs if glove else args.eval_docs_transformer, len(bench.dev.docs))
     docs, features = bench.dev.docs[:n], bench.dev.features[:n]
-    with module_ranges(bench.model), profile(activities=[ProfilerActivity.CPU]) as prof:
+    gpu = on_gpu(bench)
+    with module_ranges(bench.model), profiler(gpu) as prof:
         predict_probs(bench.model, features[:32], bench.batcher, 32)
-    out = {"profile_eval": breakdown(prof, 1, 0.0)}
+    out = {"profile_eval": breakdown(prof, 1, 0.0, gpu)}
     synchronize(bench)
     started = time.perf_counter()
     probs = predict_probs(bench.model, features, bench.batcher, 32)
@@ -372,11 +390,11 @@ def summarise(forms: dict) -> dict:
            "peak_rss_mb": new["peak_rss_mb"], "train_peak_rss_mb": new["train_peak_rss_mb"],
            "reference_train_peak_rss_mb": ref["train_peak_rss_mb"],
            "has_reference": new["has_reference"]}
-    for key in ("robustness_s_per_doc", "peak_gpu_mb"):
+    for key in ("robustness_s_per_doc", "peak_gpu_mb", "train_peak_gpu_mb"):
         if key in new:
             out[key] = new[key]
-    if "peak_gpu_mb" in ref:
-        out["reference_peak_gpu_mb"] = ref["peak_gpu_mb"]
+    if "train_peak_gpu_mb" in ref:
+        out["reference_train_peak_gpu_mb"] = ref["train_peak_gpu_mb"]
     return {k: round(v, 4) if isinstance(v, float)
             else [round(x, 4) for x in v] if isinstance(v, tuple) else v
             for k, v in out.items()}
@@ -401,7 +419,9 @@ def report(name: str, forms: dict, s: dict) -> list[str]:
         + (f"; robustness {1000 * s['robustness_s_per_doc']:.0f} ms per dev document "
            f"({new['robustness_forward_docs_per_doc']:.1f} forward documents each)"
            if "robustness_s_per_doc" in s else "")
-        + (f"; peak GPU memory {s['peak_gpu_mb']:.0f} MB" if "peak_gpu_mb" in s else "")]
+        + (f"; peak GPU memory after training steps: reference "
+           f"{s['reference_train_peak_gpu_mb']:.0f} MB, model {s['train_peak_gpu_mb']:.0f} MB; "
+           f"after SIEF and evaluation {s['peak_gpu_mb']:.0f} MB" if "peak_gpu_mb" in s else "")]
     columns = [("reference, base step", ref["profile_base"]),
                ("model, base step", new["profile_base"]),
                ("model, SIEF step", new["profile_sief"]),
@@ -414,7 +434,7 @@ def report(name: str, forms: dict, s: dict) -> list[str]:
                                       for _, prof in columns) + " |"]
     lines += [f"| {key} | " + " | ".join(f"{prof['ranges_ms'].get(key, 0.0):.1f}"
                                          for _, prof in columns) + " |" for key in keys]
-    lines += [f"top operators, {label} (% of self time): "
+    lines += [f"top operators, {label} (% of {prof.get('top_ops_of', 'CPU')} self time): "
               + ", ".join(f"{op} {pct}" for op, pct in prof["top_ops"])
               for label, prof in columns]
     return lines

@@ -110,12 +110,16 @@ def time_budget(reports: Path) -> pd.DataFrame:
 def speed(folder: Path) -> pd.DataFrame:
     """benchmarks/speed.py's kept run (`--out FOLDER`): per model, the reference form beside
     the model, SIEF / base with its interval over batches beside its floor (two base-loss
-    passes, the second on the reduced documents), evaluation, memory."""
+    passes, the second on the reduced documents), evaluation, memory (and GPU memory where
+    the run was on CUDA)."""
     runs = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     rows = []
     for name, run in runs.items():
         low, high = run["sief_over_base_95ci"]
         reformulated = run["has_reference"]
+        gpu = {"peak GPU memory after training, reference / model (MB)":  # --device cuda
+               f"{run['reference_train_peak_gpu_mb']:.0f} / {run['train_peak_gpu_mb']:.0f}"
+               } if "train_peak_gpu_mb" in run else {}
         rows.append({
             "run": f"`{name}`",
             "train docs/s, reference -> model":
@@ -128,6 +132,7 @@ def speed(folder: Path) -> pd.DataFrame:
             "dev evaluation": f"{run['eval_docs']} docs in {run['eval_s']:.1f} s",
             "peak RSS after training, reference / model (MB)":
                 f"{run['reference_train_peak_rss_mb']:.0f} / {run['train_peak_rss_mb']:.0f}",
+            **gpu,
             "robustness per dev doc": f"{1000 * run['robustness_s_per_doc']:.0f} ms"
                 if "robustness_s_per_doc" in run else ""})
     return pd.DataFrame(rows)

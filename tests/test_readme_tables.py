@@ -59,6 +59,9 @@ def test_a_block_with_a_folder_is_made_from_that_folder(tmp_path):
         "| GAIN | +SIEF | 1.50 | 2.00 |\n<!-- /table -->\nb\n")
 
 
+GPU_COLUMN = "peak GPU memory after training, reference / model (MB)"
+
+
 def test_speed_block_from_a_kept_benchmark_run(tmp_path):
     """benchmarks.speed --out's summary.json: a reformulated model shows its speed-up, a
     model without a reference form (DialogRE) a dash; the SIEF / base interval is shown."""
@@ -83,3 +86,16 @@ def test_speed_block_from_a_kept_benchmark_run(tmp_path):
     assert frame.loc["`bert:transformer_instance`", "train docs/s, reference -> model"] == \
         "20.0 -> 19.4 (same model)"
     assert frame.loc["`bert:transformer_instance`", "robustness per dev doc"] == ""
+    assert GPU_COLUMN not in frame                                   # a CPU run
+
+
+def test_speed_block_of_a_gpu_run_shows_gpu_memory(tmp_path):
+    run = {"sief_over_base_95ci": [1.5, 1.7], "two_passes_over_base": 1.6,
+           "sief_over_two_passes": 1.0, "eval_docs": 500, "eval_s": 1.0,
+           "reference_train_peak_rss_mb": 3000.0, "train_peak_rss_mb": 2900.0,
+           "has_reference": True, "train_speedup": 3.0, "reference_train_docs_per_s": 100.0,
+           "train_docs_per_s": 300.0, "sief_over_base": 1.6, "train_peak_gpu_mb": 812.4,
+           "reference_train_peak_gpu_mb": 2047.6, "peak_gpu_mb": 900.0}
+    (tmp_path / "summary.json").write_text(json.dumps({"gain:glove": run}), encoding="utf-8")
+    frame = speed(tmp_path).set_index("run")
+    assert frame.loc["`gain:glove`", GPU_COLUMN] == "2048 / 812"

@@ -1,0 +1,51 @@
+"""benchmarks/speed.py's summary and report on hand-made measurements of a CUDA run (this
+machine has no GPU: the figures a GPU session brings back must still read right)."""
+from types import SimpleNamespace
+
+from benchmarks import speed
+
+
+def event(key, cpu_us, self_cpu_us, self_gpu_us):
+    return SimpleNamespace(key=key, cpu_time_total=cpu_us, self_cpu_time_total=self_cpu_us,
+                           self_device_time_total=self_gpu_us)
+
+
+class FakeProfile:
+    def key_averages(self):
+        return [event("objective", 4000, 100, 0), event("module:encoder", 2000, 50, 0),
+                event("aten::mm", 300, 300, 6000), event("aten::copy_", 900, 900, 2000)]
+
+
+def test_operators_rank_by_gpu_time_on_a_gpu_and_by_cpu_time_on_a_cpu():
+    on_gpu = speed.breakdown(FakeProfile(), steps=2, wall=0.1, gpu=True)
+    assert on_gpu["top_ops"] == [("aten::mm", 75.0), ("aten::copy_", 25.0)]
+    assert on_gpu["top_ops_of"] == "GPU"
+    assert on_gpu["ranges_ms"] == {"objective": 2.0, "module:encoder": 1.0}  # CPU ms per step
+    assert on_gpu["wall_ms"] == 50.0
+    on_cpu = speed.breakdown(FakeProfile(), steps=2, wall=0.1)
+    assert on_cpu["top_ops"] == [("aten::copy_", 66.7), ("aten::mm", 22.2)]
+
+
+def profile_of(gpu_ms: float) -> dict:
+    return {"wall_ms": gpu_ms, "ranges_ms": {"objective": 1.0}, "top_ops_of": "GPU",
+            "top_ops": [("aten::mm", 50.0)]}
+
+
+def test_summary_and_report_of_a_cuda_run_carry_gpu_memory():
+    reference = {"base_s": 4.0, "docs": 48, "train_peak_rss_mb": 3000.0,
+                 "train_peak_gpu_mb": 2000.0, "profile_base": profile_of(80.0)}
+    model = {"base_s": 1.0, "docs": 48, "train_peak_rss_mb": 2900.0, "train_peak_gpu_mb": 500.0,
+             "peak_gpu_mb": 800.0, "peak_rss_mb": 3100.0, "has_reference": True,
+             "paired_base_s": [1.0, 1.0], "sief_s": [2.0, 1.8], "two_passes_s": [1.9, 1.9],
+             "eval_docs": 500, "eval_s": 2.0, "profile_base": profile_of(20.0),
+             "profile_sief": profile_of(38.0), "profile_eval": profile_of(0.0)}
+    forms = {"reference": reference, "model": model}
+    summary = speed.summarise(forms)
+    assert summary["train_speedup"] == 4.0 and summary["sief_over_base"] == 1.9
+    assert summary["sief_over_two_passes"] == 1.0
+    assert (summary["reference_train_peak_gpu_mb"], summary["train_peak_gpu_mb"],
+            summary["peak_gpu_mb"]) == (2000.0, 500.0, 800.0)
+    text = "\n".join(speed.report("gain:glove", forms, summary))
+    assert ("peak GPU memory after training steps: reference 2000 MB, model 500 MB; "
+            "after SIEF and evaluation 800 MB") in text
+    assert "top operators, model, base step (% of GPU self time): aten::mm 50.0" in text
