@@ -31,10 +31,12 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
+from operator import attrgetter
 from pathlib import Path
 
 import numpy as np
 import torch
+from torch.autograd import DeviceType
 from torch.autograd.profiler import record_function
 from torch.profiler import ProfilerActivity, profile
 
@@ -335,10 +337,12 @@ def breakdown(prof, steps: int, wall: float, gpu: bool = False) -> dict:
     events = prof.key_averages()
     ranges = {e.key: e.cpu_time_total / 1000 / steps for e in events
               if e.key in PHASES or e.key.startswith("module:")}
-    self_time = (lambda e: e.self_device_time_total) if gpu else \
-        (lambda e: e.self_cpu_time_total)
+    self_time = attrgetter("self_device_time_total" if gpu else "self_cpu_time_total")
+    # on a GPU an operator's time is its kernels', which are events of their own too
+    timed_events = [e for e in events if e.device_type != DeviceType.CPU
+                    and not e.is_user_annotation] if gpu else events
+    total = sum(map(self_time, timed_events)) or 1.0
     ops = sorted((e for e in events if e.key.startswith("aten::")), key=self_time, reverse=True)
-    total = sum(map(self_time, events)) or 1.0
     return {"wall_ms": 1000 * wall / steps, "ranges_ms": ranges,
             "top_ops_of": "GPU" if gpu else "CPU",
             "top_ops": [(e.key, round(100 * self_time(e) / total, 1)) for e in ops[:6]]}

@@ -2,18 +2,25 @@
 machine has no GPU: the figures a GPU session brings back must still read right)."""
 from types import SimpleNamespace
 
+from torch.autograd import DeviceType
+
 from benchmarks import speed
 
 
-def event(key, cpu_us, self_cpu_us, self_gpu_us):
+def event(key, cpu_us, self_cpu_us, self_gpu_us, device=DeviceType.CPU):
     return SimpleNamespace(key=key, cpu_time_total=cpu_us, self_cpu_time_total=self_cpu_us,
-                           self_device_time_total=self_gpu_us)
+                           self_device_time_total=self_gpu_us, device_type=device,
+                           is_user_annotation=False)
 
 
 class FakeProfile:
+    """Kineto's averages: CPU ops carry their kernels' GPU time, and the kernels are events
+    of their own (device CUDA), so the GPU total counts the kernels only."""
     def key_averages(self):
         return [event("objective", 4000, 100, 0), event("module:encoder", 2000, 50, 0),
-                event("aten::mm", 300, 300, 6000), event("aten::copy_", 900, 900, 2000)]
+                event("aten::mm", 300, 300, 6000), event("aten::copy_", 900, 900, 2000),
+                event("gemm_kernel", 0, 0, 6000, DeviceType.CUDA),
+                event("copy_kernel", 0, 0, 2000, DeviceType.CUDA)]
 
 
 def test_operators_rank_by_gpu_time_on_a_gpu_and_by_cpu_time_on_a_cpu():
