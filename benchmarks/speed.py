@@ -107,7 +107,8 @@ def main() -> None:
         print("\n".join(run_lines), flush=True)
         lines += run_lines
         if args.out:  # kept for the README (commands/readme_tables.py's `speed` block)
-            write_results(args.out, lines, summary)
+            write_results(args.out, lines + target_lines(summary), summary)
+    print("\n".join(target_lines(summary)))
     print(json.dumps(summary))
 
 
@@ -378,6 +379,66 @@ def evaluation(bench: Bench, args: argparse.Namespace, name: str, dataset: str) 
 
 
 # --- the parent's report ------------------------------------------------------------------
+
+SPEEDUP_TARGETS = {"bilstm:glove": 5.0, "gain:glove": 1.5, "hetergsan:glove": 2.0}
+"""Issue 11's train speed-up targets (today's pair-by-pair form -> the model), for the
+default grid's runs."""
+SIEF_OVER_BASE_MAX = 2.0
+"""Issue 11: a SIEF step at most 2.0x the base step, for every model."""
+EVAL_SECONDS_MAX = 10.0
+"""Issue 11: the full dev evaluation (500 documents) of a GloVe model in at most 10 s."""
+
+
+def target_lines(summary: dict) -> list[str]:
+    """Issue 11's targets against this run's figures, one row per model."""
+    lines = ["\n## Targets of issue 11 (this run)",
+             f"| run | train speed-up | SIEF / base <= {SIEF_OVER_BASE_MAX} (95 % CI; floor: two "
+             f"passes) | peak RSS after training <= reference | full dev evaluation <= "
+             f"{EVAL_SECONDS_MAX:.0f} s |", "| --- | --- | --- | --- | --- |"]
+    for name, s in summary.items():
+        lines.append(f"| {name} | {speedup_verdict(name, s)} | {sief_verdict(s)} | "
+                     f"{memory_verdict(s)} | {evaluation_verdict(name, s)} |")
+    return lines
+
+
+def speedup_verdict(name: str, s: dict) -> str:
+    if name not in SPEEDUP_TARGETS:
+        return "-"
+    target = SPEEDUP_TARGETS[name]
+    return f"{'met' if s['train_speedup'] >= target else 'NOT met'}: " \
+           f"{s['train_speedup']:.2f}x (>= {target}x)"
+
+
+def sief_verdict(s: dict) -> str:
+    """Met when the whole interval is under the bound, not met when it is all above, and
+    undecided by this run when the bound lies inside it."""
+    low, high = s["sief_over_base_95ci"]
+    if high <= SIEF_OVER_BASE_MAX:
+        verdict = "met"
+    elif low > SIEF_OVER_BASE_MAX:
+        verdict = "NOT met"
+    else:
+        verdict = f"undecided ({SIEF_OVER_BASE_MAX} inside the interval)"
+    return f"{verdict}: {s['sief_over_base']:.2f}x [{low:.2f}, {high:.2f}]; floor " \
+           f"{s['two_passes_over_base']:.2f}x"
+
+
+def memory_verdict(s: dict) -> str:
+    if not s["has_reference"]:
+        return "- (one model: no reformulation)"
+    met = s["train_peak_rss_mb"] <= s["reference_train_peak_rss_mb"]
+    return f"{'met' if met else 'NOT met'}: {s['train_peak_rss_mb']:.0f} " \
+           f"{'<=' if met else '>'} {s['reference_train_peak_rss_mb']:.0f} MB"
+
+
+def evaluation_verdict(name: str, s: dict) -> str:
+    if not name.endswith(":glove"):
+        return "-"
+    if s["eval_docs"] < 500:
+        return f"- (only {s['eval_docs']} documents timed)"
+    met = s["eval_s"] <= EVAL_SECONDS_MAX
+    return f"{'met' if met else 'NOT met'}: {s['eval_docs']} documents in {s['eval_s']:.1f} s"
+
 
 def summarise(forms: dict) -> dict:
     ref, new = forms["reference"], forms["model"]

@@ -56,3 +56,27 @@ def test_summary_and_report_of_a_cuda_run_carry_gpu_memory():
     assert ("peak GPU memory after training steps: reference 2000 MB, model 500 MB; "
             "after SIEF and evaluation 800 MB") in text
     assert "top operators, model, base step (% of GPU self time): aten::mm 50.0" in text
+
+
+def run_summary(**changes) -> dict:
+    summary = {"train_speedup": 6.0, "sief_over_base": 1.95, "sief_over_base_95ci": [1.9, 1.99],
+               "two_passes_over_base": 1.9, "has_reference": True, "train_peak_rss_mb": 700.0,
+               "reference_train_peak_rss_mb": 1200.0, "eval_docs": 500, "eval_s": 4.5}
+    return {**summary, **changes}
+
+
+def test_targets_met_missed_and_undecided():
+    rows = speed.target_lines({
+        "bilstm:glove": run_summary(),
+        "gain:glove": run_summary(train_speedup=1.4, sief_over_base_95ci=[2.01, 2.1],
+                                  train_peak_rss_mb=1300.0, eval_s=10.5),
+        "berts:transformer_instance": run_summary(sief_over_base=2.02, has_reference=False,
+                                                  sief_over_base_95ci=[1.98, 2.06],
+                                                  eval_docs=100)})[3:]
+    bilstm, gain, berts = (row.split(" | ") for row in rows)
+    assert bilstm[1:] == ["met: 6.00x (>= 5.0x)", "met: 1.95x [1.90, 1.99]; floor 1.90x",
+                          "met: 700 <= 1200 MB", "met: 500 documents in 4.5 s |"]
+    assert gain[1:] == ["NOT met: 1.40x (>= 1.5x)", "NOT met: 1.95x [2.01, 2.10]; floor 1.90x",
+                        "NOT met: 1300 > 1200 MB", "NOT met: 500 documents in 10.5 s |"]
+    assert berts[1:] == ["-", "undecided (2.0 inside the interval): 2.02x [1.98, 2.06]; "
+                         "floor 1.90x", "- (one model: no reformulation)", "- |"]
