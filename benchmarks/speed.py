@@ -3,7 +3,7 @@ on the same documents, in one run; where the time of a step goes.
 
 Run after `dvc repro prepare@docred prepare@dialogre`:
     python -m benchmarks.speed [--runs bilstm:glove gain:transformer ...] [--device cpu|cuda]
-                               [--docs 48] [--sief-docs 160]
+                               [--docs 48] [--sief-docs 320]
                                [--overrides params.paper.yaml]
 
 Per run (model:encoder of the grid of params.yaml or of an override set, params.*.yaml;
@@ -73,7 +73,7 @@ def main() -> None:
                    "(default: all of them)")
     p.add_argument("--device", default="cpu")
     p.add_argument("--docs", type=int, default=48, help="training documents to time")
-    p.add_argument("--sief-docs", type=int, default=160,
+    p.add_argument("--sief-docs", type=int, default=320,
                    help="training documents of the interleaved SIEF / base timing (more than "
                    "--docs: the ratio of two noisy timings needs more batches)")
     p.add_argument("--batch-size", type=int, default=8)
