@@ -8,6 +8,10 @@
 # params.yaml. Arguments go to benchmarks.speed (e.g. --runs bilstm:glove, --device cpu
 # for a dry run); $OUT/speed gets report.md and summary.json after every run.
 set -euo pipefail
+if [ ! -d .gpu-check/wheels ]; then
+  echo "no .gpu-check/ here: run bash benchmarks/pack_gpu_check.sh first, then carry .gpu-check" >&2
+  exit 2
+fi
 out=${OUT:-/tmp/gpu-check-out}
 repo=$PWD
 python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
