@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 11's GPU figures, in one call of the lent machine (after bash
+# Issue 11's GPU check and figures, in one call of the lent machine (after bash
 # benchmarks/pack_gpu_check.sh here):
 #   run(command="bash benchmarks/gpu_check.sh 2>&1 | tee $OUT/log.txt", carry=[".gpu-check"])
 # The benchmark at params.paper.yaml's sizes, with benchmarks/gpu_check.yaml's changes
@@ -20,6 +20,9 @@ export PYTHONPATH=/tmp/gpu-check-site HF_HUB_OFFLINE=1 PYTHONUNBUFFERED=1 SIEF_N
 python3 -c "import torch, transformers, torch_geometric as g, platform; print('python', \
 platform.python_version(), 'torch', torch.__version__, 'transformers', transformers.__version__, \
 'torch_geometric', g.__version__, 'cuda', torch.cuda.is_available())"
+# runtime.device cuda first: every model, SIEF, training, prediction and robustness on the
+# GPU against the CPU (a failure is reported, and the timings still run)
+python3 -m pytest -q -p no:cacheprovider tests/test_cuda.py || echo "tests/test_cuda.py FAILED"
 tree=$(mktemp -d)
 tar -C "$repo" --exclude=./.venv --exclude=./.git --exclude=./data -cf - . | tar -C "$tree" -xf -
 cd "$tree"

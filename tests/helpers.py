@@ -89,6 +89,14 @@ TINY_CONFIGS = {
 }
 
 
+TRANSFORMER = {"encoder": "transformer"}  # the tiny BERT below
+VARIANTS = [("bilstm", {}), ("gain", {}), ("gain", {"path_aggregation": "softmax"}),
+            ("hetergsan", {}), ("bilstm", TRANSFORMER), ("gain", TRANSFORMER),
+            ("hetergsan", TRANSFORMER)]
+"""Every DocRED architecture (GAIN with both path aggregations) with each encoder, as
+(model name, tiny_model overrides): the models the tests check form by form."""
+
+
 TINY_PIECES = ["pa", "##ris", "an", "##na", "bo", "##b"]
 """Pieces that split some hand-made words: 'Paris' -> pa ##ris, 'Anna' -> an ##na."""
 
@@ -131,6 +139,19 @@ def tiny_model(name: str, dims: DataDims, seed: int = 0, **overrides) -> torch.n
 
 def tiny_bilstm(dims: DataDims, seed: int = 0) -> torch.nn.Module:
     return tiny_model("bilstm", dims, seed)
+
+
+def logits_and_grads(model, forward, batch, seed):
+    """Logits of `forward(model, batch)` and the gradients of a fixed random projection
+    (drawn on the CPU, so that it is the same on every device), both on the CPU."""
+    model.zero_grad()
+    torch.manual_seed(seed)  # the same dropout draws for both forms
+    logits = forward(model, batch)
+    weights = torch.randn(logits.shape, generator=torch.Generator().manual_seed(1))
+    (logits * weights.to(logits.device)).sum().backward()
+    grads = {name: p.grad.cpu().clone() for name, p in model.named_parameters()
+             if p.grad is not None}
+    return logits.detach().cpu(), grads
 
 
 def train_steps(model: torch.nn.Module, step_loss, steps: int, lr: float = 1e-2) -> list[float]:

@@ -9,12 +9,9 @@ from pipeline.models.layers import GloveEncoderConfig
 from pipeline.models.transformer import TransformerConfig
 from pipeline.models.layers import MMBilinear
 from pipeline.training.objectives import relation_loss
-from tests.helpers import TINY_CONFIGS, random_doc, tiny_model, tiny_setup, train_steps
+from tests.helpers import (TINY_CONFIGS, VARIANTS, random_doc, tiny_model, tiny_setup,
+                           train_steps)
 
-TRANSFORMER = {"encoder": "transformer"}  # the tiny BERT of tests/helpers.py
-VARIANTS = [("bilstm", {}), ("gain", {}), ("gain", {"path_aggregation": "softmax"}),
-            ("hetergsan", {}), ("bilstm", TRANSFORMER), ("gain", TRANSFORMER),
-            ("hetergsan", TRANSFORMER)]
 
 
 def test_every_architecture_is_tested():

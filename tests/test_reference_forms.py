@@ -10,24 +10,8 @@ import torch
 from benchmarks.reference import reference_forward
 from pipeline.models import model_from_spec
 from pipeline.models.layers import bidirectional_lstm
-from tests.helpers import random_doc, tiny_model, tiny_setup
+from tests.helpers import VARIANTS, logits_and_grads, random_doc, tiny_model, tiny_setup
 
-TRANSFORMER = {"encoder": "transformer"}
-VARIANTS = [("bilstm", {}), ("gain", {}), ("gain", {"path_aggregation": "softmax"}),
-            ("hetergsan", {}), ("bilstm", TRANSFORMER), ("gain", TRANSFORMER),
-            ("hetergsan", TRANSFORMER)]
-
-
-def logits_and_grads(model, forward, batch, seed):
-    """Logits of `forward(model, batch)` and the gradients of a fixed random projection."""
-    model.zero_grad()
-    torch.manual_seed(seed)  # the same dropout draws for both forms
-    logits = forward(model, batch)
-    weights = torch.randn(logits.shape, generator=torch.Generator().manual_seed(1))
-    (logits * weights).sum().backward()
-    grads = {name: p.grad.clone() for name, p in model.named_parameters()
-             if p.grad is not None}
-    return logits.detach(), grads
 
 
 @pytest.mark.parametrize("training", [True, False])
