@@ -6,7 +6,9 @@ first. SIEF_TEST_DEVICE=cpu runs them against the CPU itself (a check of the tes
 code on a machine without a GPU).
 """
 import copy
+import importlib
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,9 +21,10 @@ from pipeline.sief.robustness import removal_probs
 from pipeline.training.loop import TrainConfig, train
 from pipeline.training.objectives import RelationObjective
 from tests.helpers import (NUM_RELATIONS, VARIANTS, logits_and_grads, random_doc, tiny_model,
-                           tiny_setup)
+                           tiny_run_repo, tiny_setup)
 from tests.test_dialogre import dialog_setup
 
+ROOT = Path(__file__).resolve().parents[1]
 DEVICE = torch.device(os.environ.get("SIEF_TEST_DEVICE", "cuda"))
 pytestmark = pytest.mark.skipif(DEVICE.type == "cuda" and not torch.cuda.is_available(),
                                 reason="needs a CUDA device")
@@ -129,3 +132,38 @@ def test_training_then_prediction_and_robustness_on_the_device():
     gpu_removal = removal_probs(device_model, docs, featurize, collate, 64, 4)
     for a, b in zip(gpu_removal, cpu_removal):
         assert np.allclose(a.p, b.p, atol=1e-5) and np.allclose(a.p_hat, b.p_hat, atol=1e-5)
+
+
+def test_the_stages_run_with_runtime_device(tmp_path, monkeypatch):
+    """train, sief, evaluate and robustness in process with `runtime.device` set, on
+    tiny_run_repo's one-document splits: checkpoints, metrics and robustness written."""
+    import json
+    import shutil
+
+    from stages.overrides import write_params
+    root = tiny_run_repo(tmp_path)
+    shutil.copy2(ROOT / "params.yaml", root / "params.yaml")
+    write_params(root / "params.yaml", {
+        "runtime.device": str(DEVICE), "schedules.docred.glove.base.epochs": 1,
+        "schedules.docred.glove.finetune.epochs": 1, "robustness.max_docs": 1})
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("SIEF_NO_PROGRESS", "1")
+    data, runs, results = "data/processed/docred", "data/runs/docred/bilstm/glove", \
+        "data/results/docred/bilstm/glove"
+    for made in (f"{runs}/sief", f"{results}/sief"):  # tiny_run_repo's own: made anew here
+        shutil.rmtree(made)
+    run = ["--dataset", "docred", "--model", "bilstm", "--encoder", "glove", "--data", data]
+    importlib.import_module("stages.train").main(
+        run + ["--out", f"{runs}/base", "--history", f"{results}/base/history.csv"])
+    importlib.import_module("stages.sief").main(
+        run + ["--base", f"{runs}/base/model.pt", "--out", f"{runs}/sief",
+               "--history", f"{results}/sief/history.csv"])
+    checkpoint = ["--data", data, "--checkpoint", f"{runs}/sief/model.pt"]
+    importlib.import_module("stages.evaluate").main(checkpoint + ["--out", f"{results}/sief"])
+    importlib.import_module("stages.robustness").main(
+        checkpoint + ["--metrics", f"{results}/sief/metrics.json", "--out", f"{results}/sief"])
+    metrics = json.loads((root / results / "sief" / "metrics.json").read_text())
+    assert 0 <= metrics["dev"]["f1"] <= 1
+    assert (root / results / "sief" / "robustness.json").is_file()
+    state = torch.load(root / runs / "sief" / "model.pt", weights_only=False)["state_dict"]
+    assert all(t.device.type == "cpu" for t in state.values())   # loads on any machine
