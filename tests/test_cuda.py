@@ -6,7 +6,6 @@ first. SIEF_TEST_DEVICE=cpu runs them against the CPU itself (a check of the tes
 code on a machine without a GPU).
 """
 import copy
-import importlib
 import os
 from pathlib import Path
 
@@ -140,7 +139,11 @@ def test_the_stages_run_with_runtime_device(tmp_path, monkeypatch):
     import json
     import shutil
 
+    from stages.evaluate import main as evaluate_stage
     from stages.overrides import write_params
+    from stages.robustness import main as robustness_stage
+    from stages.sief import main as sief_stage
+    from stages.train import main as train_stage
     root = tiny_run_repo(tmp_path)
     shutil.copy2(ROOT / "params.yaml", root / "params.yaml")
     write_params(root / "params.yaml", {
@@ -153,15 +156,13 @@ def test_the_stages_run_with_runtime_device(tmp_path, monkeypatch):
     for made in (f"{runs}/sief", f"{results}/sief"):  # tiny_run_repo's own: made anew here
         shutil.rmtree(made)
     run = ["--dataset", "docred", "--model", "bilstm", "--encoder", "glove", "--data", data]
-    importlib.import_module("stages.train").main(
-        run + ["--out", f"{runs}/base", "--history", f"{results}/base/history.csv"])
-    importlib.import_module("stages.sief").main(
-        run + ["--base", f"{runs}/base/model.pt", "--out", f"{runs}/sief",
-               "--history", f"{results}/sief/history.csv"])
+    train_stage(run + ["--out", f"{runs}/base", "--history", f"{results}/base/history.csv"])
+    sief_stage(run + ["--base", f"{runs}/base/model.pt", "--out", f"{runs}/sief",
+                      "--history", f"{results}/sief/history.csv"])
     checkpoint = ["--data", data, "--checkpoint", f"{runs}/sief/model.pt"]
-    importlib.import_module("stages.evaluate").main(checkpoint + ["--out", f"{results}/sief"])
-    importlib.import_module("stages.robustness").main(
-        checkpoint + ["--metrics", f"{results}/sief/metrics.json", "--out", f"{results}/sief"])
+    evaluate_stage(checkpoint + ["--out", f"{results}/sief"])
+    robustness_stage(checkpoint + ["--metrics", f"{results}/sief/metrics.json",
+                                   "--out", f"{results}/sief"])
     metrics = json.loads((root / results / "sief" / "metrics.json").read_text())
     assert 0 <= metrics["dev"]["f1"] <= 1
     assert (root / results / "sief" / "robustness.json").is_file()
