@@ -4,7 +4,7 @@ on the same documents, in one run; where the time of a step goes.
 Run after `dvc repro prepare@docred prepare@dialogre`:
     python -m benchmarks.speed [--runs bilstm:glove gain:transformer ...] [--device cpu|cuda]
                                [--docs 48] [--sief-docs 320]
-                               [--overrides params.paper.yaml]
+                               [--overrides params.paper.yaml] [--one-batch]
 
 Per run (model:encoder of the grid of params.yaml or of an override set, params.*.yaml;
 sizes from params.yaml, or --overrides), each form is measured in a child process of
@@ -15,7 +15,8 @@ its own, so that peak RSS (and on a GPU, peak allocated memory) belongs to that 
   --sief-docs documents, with a bootstrap interval over batches) beside its floor, two
   base-loss passes with the second on SIEF's reduced documents (TwoPasses), dev
   evaluation, the robustness pass per document, and the profile of a base step, a SIEF
-  step and an evaluation batch.
+  step and an evaluation batch; with --one-batch also those two passes as one forward of
+  both halves (OneBatch), the one exact change left that could take SIEF under its floor.
 The dev evaluation of a DocRED model is the evaluate stage's work: forward, ranked metrics,
 intra / inter F1, predictions at theta and the official fixed-set scorer, over --eval-docs
 dev documents (all 500 by default; transformer rows: --eval-docs-transformer).
@@ -25,6 +26,7 @@ The last line printed is one JSON object keyed by model:encoder.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import resource
 import subprocess
@@ -46,7 +48,7 @@ from benchmarks.setup import Bench, load_bench, project_grid
 from pipeline.evaluation.categories import category_metrics
 from pipeline.evaluation.docred_metrics import score_predictions
 from pipeline.evaluation.predict import evaluate_probs, predict_probs, predictions_above
-from pipeline.sief.objective import SIEFConfig, SIEFObjective
+from pipeline.sief.objective import SIEFConfig, SIEFObjective, removable_sentences
 from pipeline.sief.robustness import removal_probs
 from pipeline.training.objectives import RelationObjective, relation_loss
 
@@ -83,6 +85,9 @@ def main() -> None:
     p.add_argument("--eval-docs-transformer", type=int, default=100,
                    help="dev documents (DialogRE: instances), transformer models")
     p.add_argument("--robustness-docs", type=int, default=10)
+    p.add_argument("--one-batch", action="store_true",
+                   help="also time TwoPasses with both passes in one batch (OneBatch) in the "
+                   "interleaved SIEF / base timing")
     p.add_argument("--overrides", help="a params overrides file (e.g. params.paper.yaml): "
                    "its models.* and encoders.* sections replace params.yaml's")
     p.add_argument("--processed", default="data/processed")
@@ -126,6 +131,7 @@ def run_child(args: argparse.Namespace, name: str, form: str) -> dict:
                 "robustness_docs", "overrides", "processed"):
         if getattr(args, key) is not None:
             argv += [f"--{key.replace('_', '-')}", str(getattr(args, key))]
+    argv += ["--one-batch"] if args.one_batch else []
     done = subprocess.run(argv, capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"{name} ({form}) failed:\n{done.stderr[-3000:]}")
@@ -172,10 +178,13 @@ def measure(args: argparse.Namespace, name: str, form: str) -> dict:
            "profile_base": profile_steps(bench, base, 2, args.batch_size),
            "train_peak_rss_mb": peak_rss_mb(), **gpu_peak(args.device, "train_peak_gpu_mb")}
     if form == "model":
-        paired = paired_steps(bench, {"base": base, "sief": sief, "two_passes": TwoPasses(sief)},
-                              min(args.sief_docs, len(bench.train.docs)), args.batch_size)
-        out["paired_base_s"], out["sief_s"] = paired["base"], paired["sief"]
-        out["two_passes_s"] = paired["two_passes"]
+        jobs = {"base": base, "sief": sief, "two_passes": TwoPasses(sief)}
+        if args.one_batch:
+            jobs["one_batch"] = OneBatch(sief)
+        paired = paired_steps(bench, jobs, min(args.sief_docs, len(bench.train.docs)),
+                              args.batch_size)
+        out["paired_base_s"], out["sief_s"] = paired.pop("base"), paired.pop("sief")
+        out.update({f"{job}_s": seconds for job, seconds in paired.items()})
         out["profile_sief"] = profile_steps(bench, sief, 2, args.batch_size)
         out.update(evaluation(bench, args, name, dataset))
     out["peak_rss_mb"] = peak_rss_mb()
@@ -247,6 +256,29 @@ class TwoPasses:
         _, _, batch_hat = self.sief.reduce(model, docs, batch, rng)
         loss = (relation_loss(logits, batch.labels) +
                 relation_loss(model(batch_hat), batch.labels)) / 2
+        return loss, {"loss": loss.item()}
+
+
+class OneBatch(TwoPasses):
+    """TwoPasses with both passes in one forward: the batch's documents and their reduced
+    copies collated together (2B documents), the logits split at the first reduced
+    document's pairs. The same loss up to float rounding (tests/test_speed_report.py), but
+    dropout would draw its masks for 2B documents at once, so SIEF does not use it: its
+    training stream, and every committed SIEF result, would change. Timed (--one-batch) to
+    tell whether it would take a SIEF step under two base steps."""
+
+    def __call__(self, model, docs, features, rng):
+        sief = self.sief
+        removed = [int(rng.integers(removable_sentences(model, d, sief.window))) for d in docs]
+        reduced = [sief.featurize(d.remove_sentence(n)) for d, n in zip(docs, removed)]
+        batch = sief.collate([*features, *reduced])
+        full = batch.pair_offsets[len(docs)]    # the full documents' pairs come first
+        labels = batch.labels[:full]            # a reduced document keeps its pairs
+        if sief.cfg.stale_distance:             # as SIEFObjective.reduce
+            batch = dataclasses.replace(batch, dist_ht=batch.dist_ht[:full].repeat(2),
+                                        dist_th=batch.dist_th[:full].repeat(2))
+        logits = model(batch)                                         # [2P, R]
+        loss = (relation_loss(logits[:full], labels) + relation_loss(logits[full:], labels)) / 2
         return loss, {"loss": loss.item()}
 
 
@@ -452,6 +484,7 @@ def summarise(forms: dict) -> dict:
            "sief_batches": len(new["sief_s"]),
            "two_passes_over_base": sum(new["two_passes_s"]) / sum(new["paired_base_s"]),
            "sief_over_two_passes": sum(new["sief_s"]) / sum(new["two_passes_s"]),
+           **one_batch_ratios(new),
            "eval_docs_per_s": new["eval_docs"] / new["eval_s"],
            "eval_docs": new["eval_docs"], "eval_s": new["eval_s"],
            "peak_rss_mb": new["peak_rss_mb"], "train_peak_rss_mb": new["train_peak_rss_mb"],
@@ -467,11 +500,27 @@ def summarise(forms: dict) -> dict:
             for k, v in out.items()}
 
 
+def one_batch_ratios(new: dict) -> dict:
+    """OneBatch / TwoPasses with its interval, and OneBatch / base, where it was timed."""
+    if "one_batch_s" not in new:
+        return {}
+    return {"one_batch_over_two_passes": sum(new["one_batch_s"]) / sum(new["two_passes_s"]),
+            "one_batch_over_two_passes_95ci": ratio_interval(new["two_passes_s"],
+                                                             new["one_batch_s"]),
+            "one_batch_over_base": sum(new["one_batch_s"]) / sum(new["paired_base_s"])}
+
+
 def report(name: str, forms: dict, s: dict) -> list[str]:
     """The run's figures (`s`, its summary) and its profile table, as Markdown lines."""
     ref, new = forms["reference"], forms["model"]
     same = "" if s["has_reference"] else " (no reformulation: both forms are the model)"
     low, high = s["sief_over_base_95ci"]
+    one_batch = ""
+    if "one_batch_over_base" in s:
+        one_low, one_high = s["one_batch_over_two_passes_95ci"]
+        one_batch = (f"; both passes in one batch: {s['one_batch_over_base']:.2f}x the base "
+                     f"step, {s['one_batch_over_two_passes']:.3f}x two passes [{one_low:.3f}, "
+                     f"{one_high:.3f}]")
     lines = [
         f"\n## {name}{same}",
         f"train docs/s: reference {s['reference_train_docs_per_s']:.1f} -> model "
@@ -479,10 +528,11 @@ def report(name: str, forms: dict, s: dict) -> list[str]:
         f"{s['sief_over_base']:.2f}x (95 % CI over {s['sief_batches']} batches "
         f"{low:.2f}-{high:.2f}; two base-loss passes, the second on the reduced documents: "
         f"{s['two_passes_over_base']:.2f}x the base step, so SIEF's own work is "
-        f"{s['sief_over_two_passes']:.2f}x them); dev evaluation {s['eval_docs']} docs in "
-        f"{s['eval_s']:.1f} s ({s['eval_docs_per_s']:.1f} docs/s); peak RSS after training "
-        f"steps: reference {s['reference_train_peak_rss_mb']:.0f} MB, model "
-        f"{s['train_peak_rss_mb']:.0f} MB; after SIEF and evaluation {s['peak_rss_mb']:.0f} MB"
+        f"{s['sief_over_two_passes']:.2f}x them{one_batch}); dev evaluation "
+        f"{s['eval_docs']} docs in {s['eval_s']:.1f} s ({s['eval_docs_per_s']:.1f} docs/s); "
+        f"peak RSS after training steps: reference "
+        f"{s['reference_train_peak_rss_mb']:.0f} MB, model {s['train_peak_rss_mb']:.0f} MB; "
+        f"after SIEF and evaluation {s['peak_rss_mb']:.0f} MB"
         + (f"; robustness {1000 * s['robustness_s_per_doc']:.0f} ms per dev document "
            f"({new['robustness_forward_docs_per_doc']:.1f} forward documents each)"
            if "robustness_s_per_doc" in s else "")

@@ -107,11 +107,14 @@ def time_budget(reports: Path) -> pd.DataFrame:
                      ignore_index=True)
 
 
+ONE_BATCH_COLUMN = "two passes in one batch / two passes [95% CI]"
+
+
 def speed(folder: Path) -> pd.DataFrame:
     """benchmarks/speed.py's kept run (`--out FOLDER`): per model, the reference form beside
     the model, SIEF / base with its interval over batches beside its floor (two base-loss
     passes, the second on the reduced documents), evaluation, memory (and GPU memory where
-    the run was on CUDA)."""
+    the run was on CUDA; both passes in one batch where it was timed, --one-batch)."""
     runs = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     rows = []
     for name, run in runs.items():
@@ -120,6 +123,9 @@ def speed(folder: Path) -> pd.DataFrame:
         gpu = {"peak GPU memory after training, reference / model (MB)":  # --device cuda
                f"{run['reference_train_peak_gpu_mb']:.0f} / {run['train_peak_gpu_mb']:.0f}"
                } if "train_peak_gpu_mb" in run else {}
+        one_batch = {ONE_BATCH_COLUMN: "{:.3f}x [{:.3f}, {:.3f}]".format(
+            run["one_batch_over_two_passes"], *run["one_batch_over_two_passes_95ci"])
+            } if "one_batch_over_two_passes" in run else {}
         rows.append({
             "run": f"`{name}`",
             "train docs/s, reference -> model":
@@ -129,6 +135,7 @@ def speed(folder: Path) -> pd.DataFrame:
             "SIEF / base [95% CI]": f"{run['sief_over_base']:.2f}x [{low:.2f}, {high:.2f}]",
             "two passes / base": f"{run['two_passes_over_base']:.2f}x",
             "SIEF / two passes": f"{run['sief_over_two_passes']:.2f}x",
+            **one_batch,
             "dev evaluation": f"{run['eval_docs']} docs in {run['eval_s']:.1f} s",
             "peak RSS after training, reference / model (MB)":
                 f"{run['reference_train_peak_rss_mb']:.0f} / {run['train_peak_rss_mb']:.0f}",

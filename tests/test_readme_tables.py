@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from commands.readme_tables import main, render, speed, time_budget
+from commands.readme_tables import ONE_BATCH_COLUMN, main, render, speed, time_budget
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -87,6 +87,12 @@ def test_speed_block_from_a_kept_benchmark_run(tmp_path):
         "20.0 -> 19.4 (same model)"
     assert frame.loc["`bert:transformer_instance`", "robustness per dev doc"] == ""
     assert GPU_COLUMN not in frame                                   # a CPU run
+    assert ONE_BATCH_COLUMN not in frame                             # timed with --one-batch only
+    runs["bilstm:glove"].update(one_batch_over_two_passes=0.9912,
+                                one_batch_over_two_passes_95ci=[0.983, 0.9994])
+    (tmp_path / "summary.json").write_text(json.dumps(runs), encoding="utf-8")
+    frame = speed(tmp_path).set_index("run")
+    assert frame.loc["`bilstm:glove`", ONE_BATCH_COLUMN] == "0.991x [0.983, 0.999]"
 
 
 def test_speed_block_of_a_gpu_run_shows_gpu_memory(tmp_path):

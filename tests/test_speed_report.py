@@ -1,10 +1,16 @@
 """benchmarks/speed.py's summary and report on hand-made measurements of a CUDA run (this
-machine has no GPU: the figures a GPU session brings back must still read right)."""
+machine has no GPU: the figures a GPU session brings back must still read right), and its
+OneBatch form against TwoPasses."""
 from types import SimpleNamespace
 
+import numpy as np
+import pytest
+import torch
 from torch.autograd import DeviceType
 
 from benchmarks import speed
+from pipeline.sief.objective import SIEFConfig, SIEFObjective
+from tests.helpers import VARIANTS, random_doc, tiny_model, tiny_setup
 
 
 def event(key, cpu_us, self_cpu_us, self_gpu_us, device=DeviceType.CPU):
@@ -44,18 +50,47 @@ def test_summary_and_report_of_a_cuda_run_carry_gpu_memory():
     model = {"base_s": 1.0, "docs": 48, "train_peak_rss_mb": 2900.0, "train_peak_gpu_mb": 500.0,
              "peak_gpu_mb": 800.0, "peak_rss_mb": 3100.0, "has_reference": True,
              "paired_base_s": [1.0, 1.0], "sief_s": [2.0, 1.8], "two_passes_s": [1.9, 1.9],
+             "one_batch_s": [1.9, 1.71],
              "eval_docs": 500, "eval_s": 2.0, "profile_base": profile_of(20.0),
              "profile_sief": profile_of(38.0), "profile_eval": profile_of(0.0)}
     forms = {"reference": reference, "model": model}
     summary = speed.summarise(forms)
     assert summary["train_speedup"] == 4.0 and summary["sief_over_base"] == 1.9
     assert summary["sief_over_two_passes"] == 1.0
+    assert summary["one_batch_over_two_passes"] == 0.95 and summary["one_batch_over_base"] == 1.805
+    assert summary["one_batch_over_two_passes_95ci"] == [0.9, 1.0]  # batch 2 twice; batch 1 twice
     assert (summary["reference_train_peak_gpu_mb"], summary["train_peak_gpu_mb"],
             summary["peak_gpu_mb"]) == (2000.0, 500.0, 800.0)
     text = "\n".join(speed.report("gain:glove", forms, summary))
     assert ("peak GPU memory after training steps: reference 2000 MB, model 500 MB; "
             "after SIEF and evaluation 800 MB") in text
     assert "top operators, model, base step (% of GPU self time): aten::mm 50.0" in text
+    assert ("both passes in one batch: 1.80x the base step, 0.950x two passes [0.900, 1.000]"
+            in text)
+    del model["one_batch_s"]  # timed with --one-batch only
+    assert "one batch" not in "\n".join(speed.report("gain:glove", forms, speed.summarise(forms)))
+
+
+@pytest.mark.parametrize("name,overrides", VARIANTS)
+def test_one_batch_is_two_passes_in_one_forward(name, overrides):
+    """Same documents, same sentences removed, dropout off: the same loss and gradients."""
+    docs = [random_doc(np.random.default_rng(5), f"d{i}") for i in range(4)]
+    featurize, batcher, dims = tiny_setup(docs)
+    features = [featurize(d) for d in docs]
+    model = tiny_model(name, dims, **overrides).eval()
+    two_passes = speed.TwoPasses(SIEFObjective(SIEFConfig(), featurize, batcher, window=64))
+    results = []
+    for form in (two_passes, speed.OneBatch(two_passes.sief)):
+        model.zero_grad()
+        loss, _ = form(model, docs, features, np.random.default_rng(2))
+        loss.backward()
+        results.append((loss.item(), {k: p.grad.clone() for k, p in model.named_parameters()
+                                      if p.grad is not None}))
+    (two_loss, two_grads), (one_loss, one_grads) = results
+    assert one_loss == pytest.approx(two_loss, abs=1e-5)
+    assert one_grads.keys() == two_grads.keys()
+    for key, grad in two_grads.items():
+        assert torch.allclose(one_grads[key], grad, atol=1e-5), key
 
 
 def run_summary(**changes) -> dict:
