@@ -74,9 +74,11 @@ def test_summary_and_report_of_a_cuda_run_carry_gpu_memory():
 @pytest.mark.parametrize("name,overrides", VARIANTS)
 def test_one_batch_is_two_passes_in_one_forward(name, overrides):
     """Same documents, same sentences removed, dropout off: the same loss and gradients."""
-    docs = [random_doc(np.random.default_rng(5), f"d{i}") for i in range(4)]
+    rng = np.random.default_rng(5)
+    docs = [random_doc(rng, f"d{i}") for i in range(4)]
     featurize, batcher, dims = tiny_setup(docs)
     features = [featurize(d) for d in docs]
+    assert len({len(f.word_ids) for f in features}) > 1  # padding in both halves
     model = tiny_model(name, dims, **overrides).eval()
     two_passes = speed.TwoPasses(SIEFObjective(SIEFConfig(), featurize, batcher, window=64))
     results = []
