@@ -154,6 +154,17 @@ def logits_and_grads(model, forward, batch, seed):
     return logits.detach().cpu(), grads
 
 
+def assert_close(a: torch.Tensor, b: torch.Tensor, what: str, atol: float = 1e-4) -> None:
+    assert torch.allclose(a, b, atol=atol), f"{what}: max difference {(a - b).abs().max()}"
+
+
+def assert_grads_close(got: dict, expected: dict, atol: float = 1e-4) -> None:
+    """The same parameters have gradients, each within atol (logits_and_grads' dicts)."""
+    assert got.keys() == expected.keys()
+    for name, grad in expected.items():
+        assert_close(got[name], grad, name, atol)
+
+
 def train_steps(model: torch.nn.Module, step_loss, steps: int, lr: float = 1e-2) -> list[float]:
     """Adam steps on the loss that step_loss() returns; the loss of every step."""
     optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=lr)

@@ -19,8 +19,8 @@ from pipeline.sief.objective import SIEFConfig, SIEFObjective
 from pipeline.sief.robustness import removal_probs
 from pipeline.training.loop import TrainConfig, train
 from pipeline.training.objectives import RelationObjective
-from tests.helpers import (NUM_RELATIONS, VARIANTS, logits_and_grads, random_doc, tiny_model,
-                           tiny_run_repo, tiny_setup)
+from tests.helpers import (NUM_RELATIONS, VARIANTS, assert_close, assert_grads_close,
+                           logits_and_grads, random_doc, tiny_model, tiny_run_repo, tiny_setup)
 from tests.test_dialogre import dialog_setup
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,10 +52,6 @@ def on_device(model: torch.nn.Module) -> torch.nn.Module:
     return copy.deepcopy(model).to(DEVICE)
 
 
-def assert_close(a: torch.Tensor, b: torch.Tensor, what: str, atol: float = 1e-4) -> None:
-    assert torch.allclose(a, b, atol=atol), f"{what}: max difference {(a - b).abs().max()}"
-
-
 @pytest.mark.parametrize("name,overrides", VARIANTS)
 def test_every_docred_model_gives_the_cpu_logits_and_gradients(name, overrides):
     docs, featurize, model = docred_setup(name, overrides)
@@ -66,9 +62,7 @@ def test_every_docred_model_gives_the_cpu_logits_and_gradients(name, overrides):
     cpu, cpu_grads = logits_and_grads(model, lambda m, b: m(b), cpu_batch, seed=3)
     gpu, gpu_grads = logits_and_grads(on_device(model), lambda m, b: m(b), device_batch, seed=3)
     assert_close(gpu, cpu, "logits")
-    assert gpu_grads.keys() == cpu_grads.keys()
-    for key, grad in cpu_grads.items():
-        assert_close(gpu_grads[key], grad, key)
+    assert_grads_close(gpu_grads, cpu_grads)
 
 
 @pytest.mark.parametrize("speaker_tokens", [False, True])
@@ -81,8 +75,7 @@ def test_dialogre_bert_gives_the_cpu_logits_and_gradients(tmp_path, speaker_toke
     gpu, gpu_grads = logits_and_grads(on_device(model), lambda m, b: m(b),
                                       make_collate(37, DEVICE)(features), seed=3)
     assert_close(gpu, cpu, "logits")
-    for key, grad in cpu_grads.items():
-        assert_close(gpu_grads[key], grad, key)
+    assert_grads_close(gpu_grads, cpu_grads)
 
 
 @pytest.mark.parametrize("sief", [SIEFConfig(beta=0.0), SIEFConfig(evidence_rule="random"),
