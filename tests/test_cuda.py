@@ -6,7 +6,9 @@ first. SIEF_TEST_DEVICE=cpu runs them against the CPU itself (a check of the tes
 code on a machine without a GPU).
 """
 import copy
+import json
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +29,6 @@ ROOT = Path(__file__).resolve().parents[1]
 DEVICE = torch.device(os.environ.get("SIEF_TEST_DEVICE", "cuda"))
 pytestmark = pytest.mark.skipif(DEVICE.type == "cuda" and not torch.cuda.is_available(),
                                 reason="needs a CUDA device")
-
 
 
 @pytest.fixture(autouse=True)
@@ -129,9 +130,6 @@ def test_training_then_prediction_and_robustness_on_the_device():
 def test_the_stages_run_with_runtime_device(tmp_path, monkeypatch):
     """train, sief, evaluate and robustness in process with `runtime.device` set, on
     tiny_run_repo's one-document splits: checkpoints, metrics and robustness written."""
-    import json
-    import shutil
-
     from stages.evaluate import main as evaluate_stage
     from stages.overrides import write_params
     from stages.robustness import main as robustness_stage

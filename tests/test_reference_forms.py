@@ -10,9 +10,8 @@ import torch
 from benchmarks.reference import reference_forward
 from pipeline.models import model_from_spec
 from pipeline.models.layers import bidirectional_lstm
-from tests.helpers import (VARIANTS, assert_grads_close, logits_and_grads, random_doc,
-                           tiny_model, tiny_setup)
-
+from tests.helpers import (VARIANTS, assert_close, assert_grads_close, logits_and_grads,
+                           random_doc, tiny_model, tiny_setup)
 
 
 @pytest.mark.parametrize("training", [True, False])
@@ -26,7 +25,7 @@ def test_model_equals_its_pair_by_pair_reference(name, overrides, training):
     model = tiny_model(name, dims, **overrides).train(training)
     new, new_grads = logits_and_grads(model, lambda m, b: m(b), batch, seed=3)
     old, old_grads = logits_and_grads(model, reference_forward, batch, seed=3)
-    assert torch.allclose(new, old, atol=1e-4), (new - old).abs().max()
+    assert_close(new, old, "logits")
     assert_grads_close(new_grads, old_grads)
 
 
