@@ -22,6 +22,8 @@ def locked_versions() -> dict[str, Version]:
         key = canonicalize_name(name)
         assert key not in pins, f"requirements.lock:{number}: {name} pinned twice"
         pins[key] = Version(version)
+        # a local build (torch's +cpu) is on no index: -c requirements.lock would fail
+        assert pins[key].local is None, f"requirements.lock:{number}: local build {line!r}"
     return pins
 
 
