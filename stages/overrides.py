@@ -56,9 +56,29 @@ def write_params(path: Path, changes: dict[str, object]) -> None:
     yaml = YAML()  # round-trip
     params = yaml.load(path.read_text(encoding="utf-8"))
     for dotted, value in changes.items():
-        set_dotted(params, dotted, value)
+        set_in_place(params, dotted, value)
     with open(path, "w", encoding="utf-8") as handle:
         yaml.dump(params, handle)
+
+
+def set_in_place(tree: dict, dotted: str, value: object) -> None:
+    """set_dotted, but a list replaces the items of the list node it overrides: a new node
+    would be written in block style, one item per line, below the comments that followed
+    the old one (`extra: [14, 15]  # ...` became `extra:  # ...`, the comment lines, then
+    `- 14`...); the old node keeps its comments, and its flow style (an empty list, `[]`,
+    is always flow, though ruamel does not mark it so)."""
+    *parents, last = dotted.split(".")
+    section = tree
+    for key in parents:
+        section = section[key]
+    old = section.get(last)
+    if isinstance(old, list) and isinstance(value, list):
+        flow = not old or old.fa.flow_style()
+        old[:] = value
+        if flow:
+            old.fa.set_flow_style()
+    else:
+        set_dotted(tree, dotted, value)
 
 
 def main() -> None:

@@ -127,6 +127,21 @@ def test_smoke_overrides_shrink_every_schedule(tmp_path):
     assert "# Every hyper-parameter" in target.read_text()
 
 
+@pytest.mark.parametrize("overrides", sorted(ROOT.glob("params.*.yaml")), ids=lambda p: p.name)
+def test_apply_changes_only_the_overridden_lines(tmp_path, overrides):
+    """--apply keeps params.yaml's layout: as many lines, and every line it changes is one
+    of an overridden key (a list stays on its line, in flow style, its comment beside it)."""
+    from stages.overrides import apply_overrides, checked_overrides
+    target = tmp_path / "params.yaml"
+    target.write_text(PARAMS_YAML.read_text())
+    apply_overrides(overrides, target)
+    before, after = PARAMS_YAML.read_text().splitlines(), target.read_text().splitlines()
+    assert len(after) == len(before)
+    keys = {dotted.rsplit(".", 1)[-1] for dotted in checked_overrides(overrides, PARAMS_YAML)}
+    changed = [line for old, line in zip(before, after) if line != old]
+    assert {line.split(":", 1)[0].strip() for line in changed} <= keys, changed
+
+
 def test_overrides_refuse_unknown_keys(tmp_path):
     from stages.overrides import override_flags
     bad = tmp_path / "bad.yaml"
