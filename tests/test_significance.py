@@ -89,7 +89,8 @@ def test_effect_table_rows_and_verdicts():
                           ("bilstm", "glove", "sief"): runs((gold * 3) // 4,
                                                             [0.40, 0.42, 0.41])},
                          resamples=200).frame
-    assert table["difference"].tolist() == ["+SIEF - control"] * 2 + ["+SIEF - Base"] * 2
+    assert table["difference"].tolist() == (["+SIEF - control"] * 2 + ["+SIEF - Base"] * 2
+                                            + ["control - Base"] * 2)
     first = table.iloc[0]
     # seed differences 5, 6, 7 points: mean 6, sd 1, half width 4.3027 / sqrt(3) = 2.48
     assert first["mean difference"] == 6.0 and first["seeds"] == 3
@@ -97,6 +98,11 @@ def test_effect_table_rows_and_verdicts():
     assert first["verdict"] == "better"
     assert table.iloc[2]["paper difference"] == round(52.08 - 48.87, 2)  # Ign F1, BiLSTM
     assert pd.isna(first["paper difference"])          # the paper has no control run
+    # control - base: seed differences 5, 5, 5 points, no spread; the paper has no control
+    extra_epochs = table.iloc[4]
+    assert extra_epochs["mean difference"] == 5.0
+    assert extra_epochs["95% CI over seeds"] == "[+5.00, +5.00]"
+    assert pd.isna(extra_epochs["paper difference"])
 
 
 def test_shift_measures_by_hand():

@@ -181,10 +181,16 @@ def load_seed_runs(root: Path, run: Run, replicated: bool) -> SeedRuns:
     """The main run (its evaluate outputs) and, when `replicated` (the model is in
     seeds.models), the replicates of the seeds_<job> stage, in that order: the main run
     first, then seeds.extra's order, the same for every job."""
-    folder, replicas = root.joinpath(*run), root.joinpath(*run[:2], "seeds", run[2])
+    replicas = root.joinpath(*run[:2], "seeds", run[2]) if replicated else None
+    return seed_runs(root.joinpath(*run), replicas)
+
+
+def seed_runs(folder: Path, replicas: Path | None) -> SeedRuns:
+    """The main run of `folder` (its evaluate outputs), then the replicates of `replicas`
+    (a seeds_<job> stage's dev.json and documents.csv), if any."""
     devs = [read_json(folder / "metrics.json")["dev"]]
     counts = [pd.read_csv(folder / "documents.csv")]
-    if replicated:
+    if replicas is not None:
         devs += [replica["dev"] for replica in read_json(replicas / "dev.json")["runs"]]
         replica_counts = pd.read_csv(replicas / "documents.csv")
         counts += [rows.drop(columns="seed")
