@@ -69,24 +69,17 @@ def collect_report(dataset: str, results: Path, processed: Path, out: Path, grid
         settings: the params sections shown on the page, as declared.
     """
     root = results / dataset
-    runs = [(m, e, j) for m in grid.docred_models for e in grid.docred_encoders
-            for j in DOCRED_JOBS]
-    scored = {run: load_results(root, run, out, grid.kinds[run[1]],
-                                with_robustness=run[1] == grid.analysis_encoder)
-              for run in runs}
+    scored, histories, seed_runs = docred_runs(root, out, grid)
     paper_runs = {run: r for run, r in scored.items() if run[1] == grid.analysis_encoder}
     case_dir = root / "case_study"
     case = read_json(case_dir / "case_study.json")
     dialogre = {(m, e, j): read_json(results / "dialogre" / m / e / j / "metrics.json")
                 for m in grid.dialogre_models for e in grid.dialogre_encoders
                 for j in DIALOGRE_JOBS}
-    histories = {run: pd.read_csv(root.joinpath(*run) / "history.csv") for run in scored}
-    seed_runs = {run: load_seed_runs(root, run, run[0] in grid.seeded) for run in paper_runs}
     points = {run: pd.read_csv(root.joinpath(*run) / "robustness_points.csv")
               for run in paper_runs}
     thetas = {run: paper_runs[run].robustness["theta"] for run in points}
-    tables = [table1(scored, {run: runs.dev[1:] for run, runs in seed_runs.items()}),
-              effect_table(seed_runs), training_table(scored, histories),
+    tables = [*run_tables(scored, histories, seed_runs),
               *([table2(dialogre)] if dialogre else []), table3(paper_runs),
               table4(paper_runs), robustness_table(points, thetas),
               Table("case_study", f"Case study: {case['model']}, base vs +SIEF, P of the fact "
@@ -110,6 +103,29 @@ def collect_report(dataset: str, results: Path, processed: Path, out: Path, grid
                                                       bool(dialogre)),
                         (case_dir / "document.md").read_text(encoding="utf-8"))
     return page
+
+
+def docred_runs(root: Path, out: Path, grid: Grid
+                ) -> tuple[dict[Run, RunResults], dict[Run, pd.DataFrame], dict[Run, SeedRuns]]:
+    """Every DocRED run's results and history, and the seed runs of the analysis encoder's:
+    files that git holds (metrics, histories, per-document counts), unlike the robustness
+    points and the checkpoints, which a fresh clone gets from DVC's cache only."""
+    runs = [(m, e, j) for m in grid.docred_models for e in grid.docred_encoders
+            for j in DOCRED_JOBS]
+    scored = {run: load_results(root, run, out, grid.kinds[run[1]],
+                                with_robustness=run[1] == grid.analysis_encoder)
+              for run in runs}
+    histories = {run: pd.read_csv(root.joinpath(*run) / "history.csv") for run in scored}
+    seed_runs = {run: load_seed_runs(root, run, run[0] in grid.seeded)
+                 for run in scored if run[1] == grid.analysis_encoder}
+    return scored, histories, seed_runs
+
+
+def run_tables(scored: dict[Run, RunResults], histories: dict[Run, pd.DataFrame],
+               seed_runs: dict[Run, SeedRuns]) -> list[Table]:
+    """Table 1, sief_effect and training: the tables of the runs' own metrics."""
+    return [table1(scored, {run: runs.dev[1:] for run, runs in seed_runs.items()}),
+            effect_table(seed_runs), training_table(scored, histories)]
 
 
 def data_lines(processed: Path, dataset: str, files: dict, analysis: Analysis,
