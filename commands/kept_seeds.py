@@ -30,9 +30,10 @@ ENCODER = "glove"  # the seeds stages' encoder (dvc.yaml)
 def kept_effect(folder: Path, results: Path = RESULTS, params: Path = Path("params.yaml")
                 ) -> Table:
     """The sief_effect table of the kept experiment in `folder`, over params.yaml's models."""
-    default_seeded = read_params(params)["seeds"]["models"]
+    settings = read_params(params)
+    default_seeded = settings["seeds"]["models"]
     runs = {}
-    for model in read_params(params)["grid"]["docred"]["models"]:
+    for model in settings["grid"]["docred"]["models"]:
         for job in DOCRED_JOBS:
             replicas = folder / "seeds" / model / job
             if not replicas.is_dir():

@@ -62,11 +62,12 @@ def write_params(path: Path, changes: dict[str, object]) -> None:
 
 
 def set_in_place(tree: dict, dotted: str, value: object) -> None:
-    """set_dotted, but a list replaces the items of the list node it overrides: a new node
-    would be written in block style, one item per line, below the comments that followed
-    the old one (`extra: [14, 15]  # ...` became `extra:  # ...`, the comment lines, then
-    `- 14`...); the old node keeps its comments, and its flow style (an empty list, `[]`,
-    is always flow, though ruamel does not mark it so)."""
+    """tree['a']['b'] = value for 'a.b' (the sections on the way must exist), except that a
+    list replaces the items of the list node it overrides: a new node would be written in
+    block style, one item per line, below the comments that followed the old one (`extra:
+    [14, 15]  # ...` became `extra:  # ...`, the comment lines, then `- 14`...); the old
+    node keeps its comments, and its flow style (an empty list, `[]`, is always flow,
+    though ruamel does not mark it so)."""
     *parents, last = dotted.split(".")
     section = tree
     for key in parents:
@@ -78,7 +79,7 @@ def set_in_place(tree: dict, dotted: str, value: object) -> None:
         if flow:
             old.fa.set_flow_style()
     else:
-        set_dotted(tree, dotted, value)
+        section[last] = value
 
 
 def main() -> None:

@@ -16,6 +16,16 @@ PARAMS = ("grid", "{dataset}.files", "dialogre", "features", "schedules", "encod
           "sief", "seeds", "analysis", "robustness", "case_study", "evaluate")
 
 
+def report_grid(params: dict, dataset: str, analysis_encoder: str = "glove") -> Grid:
+    """The runs of the report of `dataset`: params.yaml's grid, encoders and seeds.models."""
+    grid = params["grid"]
+    return Grid(tuple(grid[dataset]["models"]), tuple(grid[dataset]["encoders"]),
+                tuple(grid.get("dialogre", {}).get("models", ())),
+                tuple(grid.get("dialogre", {}).get("encoders", ())),
+                {name: section["kind"] for name, section in params["encoders"].items()},
+                tuple(params["seeds"]["models"]), analysis_encoder)
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--dataset", required=True)
@@ -26,13 +36,7 @@ def main(argv: list[str] | None = None) -> None:
                    help="the encoder of the robustness, seeds and analysis runs")
     args = p.parse_args(argv)
     params = load_sections(PARAMS, dataset=args.dataset)
-    grid = params["grid"]
-    encoders = params["encoders"]
-    runs = Grid(tuple(grid[args.dataset]["models"]), tuple(grid[args.dataset]["encoders"]),
-                tuple(grid.get("dialogre", {}).get("models", ())),
-                tuple(grid.get("dialogre", {}).get("encoders", ())),
-                {name: section["kind"] for name, section in encoders.items()},
-                tuple(params["seeds"]["models"]), args.analysis_encoder)
+    runs = report_grid(params, args.dataset, args.analysis_encoder)
     analysis = Analysis(tuple(params["analysis"]["models"]),
                         tuple(params["analysis"]["settings"]), float(params["sief"]["beta"]),
                         params["robustness"]["max_docs"])

@@ -10,24 +10,17 @@ figures need DVC's cache (robustness points), which a fresh clone lacks.
 """
 from pathlib import Path
 
-from pipeline.reporting.collect import Grid, docred_runs, run_tables
+from pipeline.reporting.collect import docred_runs, run_tables
 from pipeline.reporting.tables import write_table
 from stages.common import read_params
+from stages.report import report_grid
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "data" / "reports" / "docred"
 
 
-def _grid(params: dict) -> Grid:
-    """The report stage's grid of DocRED runs (stages/report.py), from params.yaml."""
-    docred = params["grid"]["docred"]
-    return Grid(tuple(docred["models"]), tuple(docred["encoders"]), (), (),
-                {name: section["kind"] for name, section in params["encoders"].items()},
-                tuple(params["seeds"]["models"]))
-
-
 def test_committed_report_tables_are_made_from_the_committed_results(tmp_path):
-    grid = _grid(read_params(ROOT / "params.yaml"))
+    grid = report_grid(read_params(ROOT / "params.yaml"), "docred")
     # The committed report directory as `out`: Table 1's paths to the leaderboard files are
     # relative to it.
     tables = run_tables(*docred_runs(ROOT / "data" / "results" / "docred", COMMITTED, grid))
