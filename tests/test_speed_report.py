@@ -114,3 +114,10 @@ def test_targets_met_missed_and_undecided():
                         "NOT met: 1300 > 1200 MB", "NOT met: 500 documents in 10.5 s |"]
     assert berts[1:] == ["-", "undecided (2.0 inside the interval): 2.02x [1.98, 2.06]; "
                          "floor 1.90x", "- (one model: no reformulation)", "- |"]
+
+
+def test_dialogre_lengths_pads_each_batch_to_its_longest():
+    from benchmarks.dialogre_lengths import BATCH, padded
+    assert BATCH == 8
+    # batches [1..8] and [9..16] pad to 8 and 16; the 17th instance makes no full batch
+    assert padded(np.arange(1, 18)) == 12.0
