@@ -48,7 +48,8 @@ def test_stages_only_see_declared_sections(tmp_path):
 
 OVERRIDE_FILES = [*sorted(path.name for path in ROOT.glob("params.*.yaml")),
                   # the benchmarks' own sets (gpu_check.yaml: the lent GPU machine's changes)
-                  *sorted(str(path.relative_to(ROOT)) for path in ROOT.glob("benchmarks/*.yaml"))]
+                  *sorted(str(path.relative_to(ROOT))
+                          for path in ROOT.glob("benchmarks/*.yaml"))]
 
 
 @pytest.mark.parametrize("overrides", [None, *OVERRIDE_FILES])
