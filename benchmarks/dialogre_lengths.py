@@ -1,7 +1,8 @@
 """How much shorter SIEF's reduced DialogRE instance is than the full one, by window.
 
 Run after `dvc repro prepare@dialogre`: python -m benchmarks.dialogre_lengths [--instances 2000]
-Per model (BERT, BERT_s) and window (128: the CPU budget; 512: the original), over the first
+Per model (BERT, BERT_s) and window (params.yaml's CPU budget, and the original's from
+benchmarks/dialogre_window512.yaml, the set the speed benchmark times it with), over the first
 training instances with one removable turn drawn per instance (seeded) as SIEF does: the
 share that fits the window untrimmed, the mean input length (pieces, [CLS] ... [SEP]) full
 and reduced, and the mean length of a batch of 8 padded to its longest instance, which is
@@ -10,7 +11,6 @@ what a step's encoder pays for.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 
 import numpy as np
 
@@ -18,12 +18,7 @@ from benchmarks.setup import load_bench
 from pipeline.sief.objective import removable_sentences
 
 BATCH = 8
-
-
-def with_window(model, window: int):
-    encoder = dataclasses.replace(model.config.encoder, window=window)
-    model.config = dataclasses.replace(model.config, encoder=encoder)
-    return model
+ORIGINAL_WINDOW = "benchmarks/dialogre_window512.yaml"
 
 
 def lengths(model, docs, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, int]:
@@ -53,16 +48,16 @@ def main() -> None:
     p.add_argument("--processed", default="data/processed/dialogre")
     args = p.parse_args()
     for name in ("bert", "berts"):
-        bench = load_bench(args.processed, name, "transformer_instance")
-        docs = bench.train.docs[:args.instances]
-        for window in (128, 512):
-            full, reduced, fits = lengths(with_window(bench.model, window), docs,
-                                          np.random.default_rng(0))
-            print(f"{name} window {window}: {len(docs)} instances, {fits / len(docs):.1%} "
-                  f"untrimmed; mean pieces {full.mean():.1f} full, {reduced.mean():.1f} "
-                  f"reduced ({reduced.mean() / full.mean():.3f}); padded batch of {BATCH}: "
-                  f"{padded(full):.1f} full, {padded(reduced):.1f} reduced "
-                  f"({padded(reduced) / padded(full):.3f})")
+        for overrides in (None, ORIGINAL_WINDOW):
+            bench = load_bench(args.processed, name, "transformer_instance", overrides=overrides)
+            docs = bench.train.docs[:args.instances]
+            full, reduced, fits = lengths(bench.model, docs, np.random.default_rng(0))
+            pad_full, pad_reduced = padded(full), padded(reduced)
+            print(f"{name} window {bench.model.config.encoder.window}: {len(docs)} instances, "
+                  f"{fits / len(docs):.1%} untrimmed; mean pieces {full.mean():.1f} full, "
+                  f"{reduced.mean():.1f} reduced ({reduced.mean() / full.mean():.3f}); padded "
+                  f"batch of {BATCH}: {pad_full:.1f} full, {pad_reduced:.1f} reduced "
+                  f"({pad_reduced / pad_full:.3f})")
 
 
 if __name__ == "__main__":

@@ -128,8 +128,8 @@ def test_repro_metrics_and_caching(repo):
     # The replicated GloVe model's rows: the schedule's seed and seed 5, a std; the other
     # models' rows: one seed, no std (the default params mix the two as well).
     assert 0 < len(SEEDED) < len(DOCRED["models"]), "the smoke set must exercise both"
-    for name, model in (("BiLSTM", "bilstm"), ("GAIN +SIEF", "gain"),
-                        ("HeterGSAN control", "hetergsan")):
+    for model, row in (("bilstm", ""), ("gain", " +SIEF"), ("hetergsan", " control")):
+        name = MODEL_NAMES[model] + row
         std = table1.loc[name, "dev F1 std"]
         if model in SEEDED:
             assert table1.loc[name, "seeds"] == 2 and std >= 0, name
