@@ -23,7 +23,8 @@ def test_committed_report_tables_are_made_from_the_committed_results(tmp_path):
     grid = report_grid(read_params(ROOT / "params.yaml"), "docred")
     # The committed report directory as `out`: Table 1's paths to the leaderboard files are
     # relative to it.
-    tables = run_tables(*docred_runs(ROOT / "data" / "results" / "docred", COMMITTED, grid))
+    tables = run_tables(*docred_runs(ROOT / "data" / "results" / "docred", COMMITTED, grid),
+                        grid.kinds)
     made = [path for table in tables for path in write_table(table, tmp_path)]
     assert sorted(path.name for path in made) == sorted(
         f"{name}.{suffix}" for name in ("table1", "sief_effect", "training")

@@ -105,6 +105,26 @@ def test_effect_table_rows_and_verdicts():
     assert pd.isna(extra_epochs["paper difference"])
 
 
+def test_effect_table_names_a_transformer_run_and_takes_the_papers_bert_row():
+    from pipeline.reporting.tables import SeedRuns, effect_table
+    gold = np.full((1, 4), 10)
+    zeros = np.zeros_like(gold)
+
+    def run(correct, dev_f1):
+        return SeedRuns([{"f1": dev_f1, "ign_f1": dev_f1}],
+                        np.stack([gold, gold, np.full_like(gold, correct), zeros], -1))
+    runs = {("gain", "minilm", "base"): run(3, 0.30), ("gain", "minilm", "sief"): run(4, 0.40)}
+    table = effect_table(runs, resamples=20, kinds={"minilm": "transformer"})
+    ign = table.frame.iloc[0]
+    assert ign["model"] == "GAIN (minilm)" and ign["difference"] == "+SIEF - Base"
+    assert ign["paper difference"] == round(59.82 - 59.14, 2)     # GAIN-BERT, not GAIN-GloVe
+    assert ign["verdict"] == "one seed: undecided" and ign["mean difference"] == 10.0
+    assert "all runs" in table.title and "minilm" in table.notes[-1]
+    glove = effect_table({(m, "glove", j): r for (m, _, j), r in runs.items()}, resamples=20)
+    assert glove.frame.iloc[0]["model"] == "GAIN" and "GloVe runs" in glove.title
+    assert glove.frame.iloc[0]["paper difference"] == round(55.07 - 53.05, 2)
+
+
 def test_shift_measures_by_hand():
     from pipeline.evaluation.shift import common_threshold, flips_at, shift_measures
     p, p_hat = np.array([0.5, 0.2]), np.array([0.25, 0.2])

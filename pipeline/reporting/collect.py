@@ -79,7 +79,7 @@ def collect_report(dataset: str, results: Path, processed: Path, out: Path, grid
     points = {run: pd.read_csv(root.joinpath(*run) / "robustness_points.csv")
               for run in paper_runs}
     thetas = {run: paper_runs[run].robustness["theta"] for run in points}
-    tables = [*run_tables(scored, histories, seed_runs),
+    tables = [*run_tables(scored, histories, seed_runs, grid.kinds),
               *([table2(dialogre)] if dialogre else []), table3(paper_runs),
               table4(paper_runs), robustness_table(points, thetas),
               Table("case_study", f"Case study: {case['model']}, base vs +SIEF, P of the fact "
@@ -107,25 +107,29 @@ def collect_report(dataset: str, results: Path, processed: Path, out: Path, grid
 
 def docred_runs(root: Path, out: Path, grid: Grid
                 ) -> tuple[dict[Run, RunResults], dict[Run, pd.DataFrame], dict[Run, SeedRuns]]:
-    """Every DocRED run's results and history, and the seed runs of the analysis encoder's:
-    files that git holds (metrics, histories, per-document counts), unlike the robustness
-    points and the checkpoints, which a fresh clone gets from DVC's cache only."""
+    """Every DocRED run's results, history and seed runs (the analysis encoder's with their
+    replicates): files that git holds (metrics, histories, per-document counts), unlike the
+    robustness points and the checkpoints, which a fresh clone gets from DVC's cache only."""
     runs = [(m, e, j) for m in grid.docred_models for e in grid.docred_encoders
             for j in DOCRED_JOBS]
     scored = {run: load_results(root, run, out, grid.kinds[run[1]],
                                 with_robustness=run[1] == grid.analysis_encoder)
               for run in runs}
     histories = {run: pd.read_csv(root.joinpath(*run) / "history.csv") for run in scored}
-    seed_runs = {run: load_seed_runs(root, run, run[0] in grid.seeded)
-                 for run in scored if run[1] == grid.analysis_encoder}
+    # Replicates exist for the analysis encoder's runs (the seeds stages); every other run
+    # enters the SIEF-effect table with its one seed.
+    seed_runs = {run: load_seed_runs(root, run, run[0] in grid.seeded
+                                     and run[1] == grid.analysis_encoder)
+                 for run in scored}
     return scored, histories, seed_runs
 
 
 def run_tables(scored: dict[Run, RunResults], histories: dict[Run, pd.DataFrame],
-               seed_runs: dict[Run, SeedRuns]) -> list[Table]:
-    """Table 1, sief_effect and training: the tables of the runs' own metrics."""
+               seed_runs: dict[Run, SeedRuns], kinds: dict[str, str]) -> list[Table]:
+    """Table 1, sief_effect and training: the tables of the runs' own metrics (kinds: each
+    encoder's, Grid.kinds)."""
     return [table1(scored, {run: runs.dev[1:] for run, runs in seed_runs.items()}),
-            effect_table(seed_runs), training_table(scored, histories)]
+            effect_table(seed_runs, kinds=kinds), training_table(scored, histories)]
 
 
 def data_lines(processed: Path, dataset: str, files: dict, analysis: Analysis,

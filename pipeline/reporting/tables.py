@@ -114,13 +114,21 @@ COMPARISONS = (("sief", "control"), ("sief", "base"), ("control", "base"))
 then the control against the base (what the extra epochs give without SIEF)."""
 
 
-def effect_table(runs: dict[Run, SeedRuns], resamples: int = 2000) -> Table:
+def effect_table(runs: dict[Run, SeedRuns], resamples: int = 2000,
+                 kinds: dict[str, str] | None = None) -> Table:
     """SIEF - control, SIEF - base and control - base per model, dev Ign F1 and F1 in
     points: the mean paired difference, its 95 % intervals across seeds and over dev
-    documents, the verdict, and the paper's SIEF - base."""
+    documents, the verdict, and the paper's SIEF - base.
+
+    kinds: encoder name -> glove | transformer (params.yaml `encoders.<name>.kind`); a
+    transformer run's row names its encoder and compares with the paper's BERT-base row.
+    Every encoder is GloVe when None."""
+    kinds = kinds or {}
     rows = []
     models = dict.fromkeys((model, encoder) for model, encoder, _ in runs)
     for model, encoder in models:
+        kind = kinds.get(encoder, "glove")
+        name = paper.MODEL_NAMES.get(model, model) + ("" if kind == "glove" else f" ({encoder})")
         for a, b in COMPARISONS:
             if (model, encoder, a) not in runs or (model, encoder, b) not in runs:
                 continue
@@ -129,10 +137,10 @@ def effect_table(runs: dict[Run, SeedRuns], resamples: int = 2000) -> Table:
             for key, label in (("ign_f1", "Ign F1"), ("f1", "F1")):
                 seeds = seed_interval([d[key] for d in first.dev], [d[key] for d in second.dev])
                 documents = over_documents[key]
-                theirs = [paper.TABLE1.get((model, "glove", job)) for job in (a, b)]
+                theirs = [paper.TABLE1.get((model, kind, job)) for job in (a, b)]
                 column = 0 if key == "ign_f1" else 1
                 rows.append({
-                    "model": paper.MODEL_NAMES.get(model, model),
+                    "model": name,
                     "difference": f"{SETTING_NAMES[a]} - {SETTING_NAMES[b]}",
                     "metric": f"dev {label}", "seeds": len(first.dev),
                     "mean difference": _pct(seeds.mean),
@@ -141,8 +149,9 @@ def effect_table(runs: dict[Run, SeedRuns], resamples: int = 2000) -> Table:
                     "verdict": verdict(seeds, documents),
                     "paper difference": (round(theirs[0][column] - theirs[1][column], 2)
                                          if all(theirs) else None)})
-    return Table("sief_effect", "Is SIEF's difference beyond the noise? (GloVe runs, dev)",
-                 pd.DataFrame(rows),
+    transformers = sorted({e for _, e, _ in runs if kinds.get(e, "glove") != "glove"})
+    return Table("sief_effect", "Is SIEF's difference beyond the noise? "
+                 f"({'all' if transformers else 'GloVe'} runs, dev)", pd.DataFrame(rows),
                  ["Mean over seeds of the paired difference (the SIEF and control runs of a "
                   "seed start from that seed's base run), in points. 95% CI over seeds: "
                   "Student's t over the per-seed differences (training noise; needs 2 seeds). "
@@ -151,7 +160,10 @@ def effect_table(runs: dict[Run, SeedRuns], resamples: int = 2000) -> Table:
                   "run's dev theta. Verdict better / worse only when both intervals exclude 0 "
                   "on that side. control - Base: what the extra epochs give without SIEF. "
                   "The paper has no control run: its column is +SIEF - Base "
-                  "(one run each, full DocRED, original dev set)."])
+                  "(one run each, full DocRED, original dev set)."]
+                 + ([f"Rows naming an encoder ({', '.join(transformers)}): ours is the "
+                     "pretrained model of params.yaml `encoders`, the paper's BERT-base."]
+                    if transformers else []))
 
 
 def _span(low: float | None, high: float | None) -> str | None:
