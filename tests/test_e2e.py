@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.reporting.paper import MODEL_NAMES
+from pipeline.reporting.paper import MODEL_NAMES, TABLE1
 from stages.overrides import merged_params, write_params
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -150,9 +150,15 @@ def test_repro_metrics_and_caching(repo):
     assert [run["seed"] for run in replicate["runs"]] == [5]
     assert (repo / "data/runs/docred/gain/glove/seeds/sief/seed5/model.pt").exists()
     effect = pd.read_csv(report / "sief_effect.csv")
-    # SIEF - control, SIEF - base, control - base; F1 and Ign F1
-    assert len(effect) == len(DOCRED["models"]) * 3 * 2
+    # SIEF - control, SIEF - base, control - base; F1 and Ign F1; every (model, encoder)
+    assert len(effect) == len(runs(DOCRED)) * 3 * 2
     assert effect["95% CI over documents"].notna().all()
+    # a transformer run's rows name its encoder and take the paper's BERT-base difference
+    gain_bert = effect[(effect["model"] == "GAIN (transformer)")
+                       & (effect["metric"] == "dev Ign F1")].set_index("difference")
+    bert_rows = [TABLE1[("gain", "transformer", job)][0] for job in ("sief", "base")]
+    assert gain_bert.loc["+SIEF - Base", "paper difference"] == round(
+        bert_rows[0] - bert_rows[1], 2)
     replicated = effect["model"].isin([MODEL_NAMES[m] for m in SEEDED])
     assert set(effect.loc[replicated, "seeds"]) == {2}
     assert effect.loc[replicated, "95% CI over seeds"].notna().all()
