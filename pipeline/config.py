@@ -19,29 +19,57 @@ T = TypeVar("T")
 
 
 def build(cls: type[T], mapping: Any, where: str) -> T:
-    """Build dataclass `cls` from `mapping`; `where` is the dotted path used in errors."""
+    """Build dataclass `cls` from `mapping`; `where` is the dotted path used in errors.
+    Every bad key of the section is reported in one ConfigError ("; " between them)."""
     if not isinstance(mapping, dict):
         raise ConfigError(f"{where}: expected a mapping, got {type(mapping).__name__}")
     fields = {f.name: f for f in dataclasses.fields(cls)}
+    problems = []
     unknown = sorted(set(mapping) - set(fields))
     if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {unknown}; allowed: {sorted(fields)}")
+        problems.append(f"{where}: unknown key(s) {unknown}; allowed: {sorted(fields)}")
     hints = typing.get_type_hints(cls)
     values = {}
     for name, field in fields.items():
         if name in mapping:
-            values[name] = coerce(hints[name], mapping[name], f"{where}.{name}")
+            try:
+                values[name] = coerce(hints[name], mapping[name], f"{where}.{name}")
+            except ConfigError as err:
+                problems.append(str(err))
         elif field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
-            raise ConfigError(f"{where}: missing required key {name!r}")
+            problems.append(f"{where}: missing required key {name!r}")
+    for name, bound in getattr(cls, "BOUNDS", {}).items():
+        value = values.get(name, fields[name].default)
+        if name in values or value is not dataclasses.MISSING:
+            if not within(value, bound):
+                problems.append(f"{where}.{name} must be {bound}, got {value!r}")
+    if problems:
+        raise ConfigError("; ".join(problems))
     try:
-        config = cls(**values)
+        return cls(**values)
     except ConfigError as err:  # a __post_init__ check: say where the section is
         raise ConfigError(f"{where}: {err}") from err
-    for name, bound in getattr(cls, "BOUNDS", {}).items():
-        value = getattr(config, name)
-        if not within(value, bound):
-            raise ConfigError(f"{where}.{name} must be {bound}, got {value!r}")
-    return config
+
+
+def build_each(params: dict, *sections: tuple[type, str]) -> list[Any]:
+    """One config per (class, params key) from `params` (a stage's declared sections), with
+    the bad keys of all of them reported in one ConfigError."""
+    return list(build_all(**{key: (lambda cls=cls, key=key: build(cls, params[key], key))
+                             for cls, key in sections}).values())
+
+
+def build_all(**builders: typing.Callable[[], Any]) -> dict[str, Any]:
+    """Call every builder (name -> a `build` call) and report the bad keys of all of them
+    in one ConfigError, so a params file's mistakes come out together, not one per run."""
+    built, problems = {}, []
+    for name, builder in builders.items():
+        try:
+            built[name] = builder()
+        except ConfigError as err:
+            problems.append(str(err))
+    if problems:
+        raise ConfigError("; ".join(problems))
+    return built
 
 
 def within(value: float, bound: str) -> bool:

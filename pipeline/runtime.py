@@ -1,9 +1,11 @@
-"""Where tensors live and how many CPU threads torch uses."""
+"""Where tensors live, how many CPU threads torch uses, and which CPU kernels it may pick."""
 from __future__ import annotations
 
+import os
+import platform
 import re
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 import torch
 
@@ -18,16 +20,66 @@ class RuntimeConfig:
     device: str = "auto"
     """'auto' (CUDA when available, else CPU), 'cpu', 'cuda' or 'cuda:N'."""
     threads: int = 0
-    """torch CPU threads; 0 keeps torch's default (one per core)."""
+    """torch CPU threads; 0 = one per core (native) or PORTABLE_THREADS (portable)."""
+    numerics: Literal["portable", "native"] = "portable"
+    """'portable': the CPU kernels capped at AVX2 (PORTABLE_ENV) and a fixed thread count,
+    so that a seeded run gives the same bits on AVX2-only and AVX-512 CPUs; 'native': the
+    fastest kernels of this CPU, whose results can differ in the last bits between CPUs
+    (and then by whole points after training). docs/numerics.md."""
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", self.device):
             raise ConfigError(f"device must be auto, cpu, cuda or cuda:N, got {self.device!r}")
 
 
+PORTABLE_ENV = {
+    "ATEN_CPU_CAPABILITY": "avx2",   # torch's own kernels (reductions, activations)
+    "ONEDNN_MAX_CPU_ISA": "AVX2",    # oneDNN (the LSTM, reorders)
+    "MKL_CBWR": "AVX2",              # MKL's GEMMs: its AVX2 code path on every CPU
+}
+"""Read lazily by each library, at its first kernel call: set before any tensor work."""
+PORTABLE_THREADS = 2
+"""Threads of a portable run given `threads: 0`: the split of a parallel sum changes its
+last bits, so the count is fixed (the cores of the machine kind the results came from)."""
+
+
+def apply_numerics(cfg: RuntimeConfig) -> None:
+    """Cap the CPU kernels (portable) or leave them to the CPU (native). Must run before
+    the process's first tensor operation: the libraries read their settings once."""
+    threads = cfg.threads or (PORTABLE_THREADS if cfg.numerics == "portable" else 0)
+    if threads > 0:
+        torch.set_num_threads(threads)
+    if cfg.numerics == "native":
+        return
+    os.environ.update(PORTABLE_ENV)
+    isa = torch.backends.cpu.get_cpu_capability()
+    if isa != "AVX2":
+        why = ("this CPU has no AVX2" if isa == "DEFAULT"
+               else "torch chose its kernels before the stage could cap them")
+        raise ConfigError(f"runtime.numerics: portable needs torch's AVX2 kernels, but this "
+                          f"process runs {isa} ones ({why}); set runtime.numerics: native")
+
+
+def numerics_record(cfg: RuntimeConfig) -> dict:
+    """What made a run's numbers: the setting, the kernels torch ran and the CPU."""
+    return {"numerics": cfg.numerics, "isa": torch.backends.cpu.get_cpu_capability(),
+            "threads": torch.get_num_threads(), "cpu": cpu_model()}
+
+
+def cpu_model() -> str:
+    """The CPU's model name (lscpu's), or the platform's processor string."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
 def setup_runtime(cfg: RuntimeConfig) -> torch.device:
-    if cfg.threads > 0:
-        torch.set_num_threads(cfg.threads)
+    apply_numerics(cfg)
     if cfg.device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     device = torch.device(cfg.device)

@@ -23,21 +23,25 @@ from pipeline.data.jsonio import write_json
 from pipeline.evaluation.evaluators import scalars
 from pipeline.sief.objective import SIEFConfig
 from pipeline.training.run import train_run
-from stages.common import resume_file
+from stages.common import cli, resume_file
 from stages.run_configs import run_configs, run_parser
 
 PARAMS = ("schedules.{dataset}.{encoder}", "models.{model}", "encoders.{encoder}", "sief",
           "analysis.settings.{setting}", "runtime")
 
 
+def setting_sief(args, params: dict) -> SIEFConfig:
+    """params.yaml `sief` with the setting's own keys over it."""
+    setting = f"analysis.settings.{args.setting}"
+    return build(SIEFConfig, {**params["sief"], **(params[setting] or {})}, setting)
+
+
 def main(argv: list[str] | None = None) -> None:
     p = run_parser(__doc__, "base", "out", "history")
     p.add_argument("--setting", required=True, help="params.yaml analysis.settings.<setting>")
     p.add_argument("--metrics", required=True, type=Path, help="the run's best dev metrics")
-    run = run_configs(p, PARAMS, argv)
-    args, params, schedule = run.args, run.params, run.schedule
-    setting = f"analysis.settings.{args.setting}"
-    sief = build(SIEFConfig, {**params["sief"], **(params[setting] or {})}, setting)
+    run = run_configs(p, PARAMS, argv, sief=setting_sief)
+    args, schedule, sief = run.args, run.schedule, run.sief
     result = train_run(run.model, schedule.finetuning(), args.data, args.out,
                        init=schedule.finetune.start(args.base), sief=sief,
                        resume=resume_file(args.out), history=args.history, device=run.device,
@@ -49,4 +53,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    cli(main)

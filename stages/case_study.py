@@ -15,15 +15,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.config import build
+from pipeline.config import build_each
 from pipeline.data.jsonio import read_json, write_json
 from pipeline.data.prepare import load_featurizer, load_split
 from pipeline.reporting.case_study import (CaseStudyConfig, case_study_frame, choose_fact,
                                            document_markdown, plot_case_study, subset_probabilities,
                                            subsets)
-from pipeline.runtime import runtime_device
+from pipeline.runtime import RuntimeConfig, setup_runtime
 from pipeline.training.run import load_run
-from stages.common import load_sections
+from stages.common import cli, load_sections
 
 PARAMS = ("case_study", "runtime")
 
@@ -38,8 +38,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--out", required=True, type=Path, help="the case study's directory")
     args = p.parse_args(argv)
     params = load_sections(PARAMS)
-    cfg = build(CaseStudyConfig, params["case_study"], "case_study")
-    device = runtime_device(params["runtime"])
+    cfg, runtime = build_each(params, (CaseStudyConfig, "case_study"), (RuntimeConfig, "runtime"))
+    device = setup_runtime(runtime)
     runs = {"base": load_run(args.base, args.data, device),
             "sief": load_run(args.sief, args.data, device)}
     results = {"base": args.base_results, "sief": args.sief_results}
@@ -74,4 +74,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    cli(main)

@@ -8,15 +8,26 @@ and `outs`; nothing here builds them from names.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from ruamel.yaml import YAML
 
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, DataError
 
 PARAMS_FILE = Path("params.yaml")
 RESUME_DIR = Path("data/resume")
+
+
+def cli(main: Callable[[], Any]) -> None:
+    """Run a stage's `main` from the command line: bad params or bad input print their one
+    line (it names the key, or the file, document and field) and exit 2, no traceback."""
+    try:
+        main()
+    except (ConfigError, DataError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def read_params(path: Path = PARAMS_FILE) -> dict:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 
 from pipeline.training.run import train_run
-from stages.common import resume_file
+from stages.common import cli, resume_file
 from stages.run_configs import run_configs, run_parser
 
 PARAMS = ("schedules.{dataset}.{encoder}", "models.{model}", "encoders.{encoder}", "runtime")
@@ -29,4 +29,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    cli(main)

@@ -11,7 +11,7 @@ from pathlib import Path
 from pipeline.config import build
 from pipeline.data.download import DownloadConfig, fetch, mirror_roots
 from pipeline.data.jsonio import write_json
-from stages.common import load_sections
+from stages.common import cli, load_sections
 
 PARAMS = ("download", "{dataset}.files")
 
@@ -36,4 +36,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    cli(main)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from pipeline.config import build
+from pipeline.config import build_each
 from pipeline.data.jsonio import write_json
 from pipeline.data.prepare import labelled_splits, load_split
 from pipeline.evaluation.docred_metrics import score_predictions
@@ -19,9 +19,9 @@ from pipeline.evaluation.predict import (document_counts, evaluate_probs, predic
                                          predictions_above)
 from pipeline.evaluation.settings import EvaluateConfig
 from pipeline.models import encoder_label
-from pipeline.runtime import runtime_device
+from pipeline.runtime import RuntimeConfig, setup_runtime
 from pipeline.training.run import counts_frame, load_run
-from stages.common import checkpoint_parser, load_sections
+from stages.common import checkpoint_parser, cli, load_sections
 
 PARAMS = ("evaluate.docred", "runtime")
 
@@ -29,8 +29,8 @@ PARAMS = ("evaluate.docred", "runtime")
 def main(argv: list[str] | None = None) -> None:
     args = checkpoint_parser(__doc__).parse_args(argv)
     params = load_sections(PARAMS)
-    cfg = build(EvaluateConfig, params["evaluate.docred"], "evaluate.docred")
-    run = load_run(args.checkpoint, args.data, runtime_device(params["runtime"]))
+    cfg, runtime = build_each(params, (EvaluateConfig, "evaluate.docred"), (RuntimeConfig, "runtime"))
+    run = load_run(args.checkpoint, args.data, setup_runtime(runtime))
     model, batcher, meta = run.model, run.batcher, run.meta
 
     dev = load_split(args.data, "dev")
@@ -70,4 +70,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    cli(main)

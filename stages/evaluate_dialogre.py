@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import json
 
-from pipeline.config import build
+from pipeline.config import build_each
 from pipeline.data.jsonio import write_json
 from pipeline.data.prepare import load_featurizer, load_instances, load_split
 from pipeline.evaluation.dialogre import instance_probs, prefix_probs, score_split
 from pipeline.evaluation.dialogre_metrics import tune_t2
 from pipeline.evaluation.settings import DialogREEvaluateConfig
 from pipeline.models import encoder_label
-from pipeline.runtime import runtime_device
+from pipeline.runtime import RuntimeConfig, setup_runtime
 from pipeline.training.run import load_run
-from stages.common import checkpoint_parser, load_sections
+from stages.common import checkpoint_parser, cli, load_sections
 
 PARAMS = ("evaluate.dialogre", "runtime")
 
@@ -27,8 +27,8 @@ PARAMS = ("evaluate.dialogre", "runtime")
 def main(argv: list[str] | None = None) -> None:
     args = checkpoint_parser(__doc__).parse_args(argv)
     params = load_sections(PARAMS)
-    cfg = build(DialogREEvaluateConfig, params["evaluate.dialogre"], "evaluate.dialogre")
-    run = load_run(args.checkpoint, args.data, runtime_device(params["runtime"]))
+    cfg, runtime = build_each(params, (DialogREEvaluateConfig, "evaluate.dialogre"), (RuntimeConfig, "runtime"))
+    run = load_run(args.checkpoint, args.data, setup_runtime(runtime))
     featurize = load_featurizer(args.data)
     metrics: dict = {"best_epoch": run.checkpoint["best_epoch"],
                      "encoder": encoder_label(run.model.config)}
@@ -58,4 +58,4 @@ def trimmed_pieces(model, features) -> dict:
 
 
 if __name__ == "__main__":
-    main()
+    cli(main)

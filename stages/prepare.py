@@ -9,11 +9,11 @@ import argparse
 import json
 from pathlib import Path
 
-from pipeline.config import build
+from pipeline.config import build_each
 from pipeline.data.dialogre import DialogREConfig
 from pipeline.data.prepare import (DROPPED, DocREDConfig, FeaturesConfig, prepare_dialogre,
                                    prepare_docred)
-from stages.common import load_sections
+from stages.common import cli, load_sections
 
 PARAMS = ("{dataset}", "features")
 
@@ -29,8 +29,7 @@ def main(argv: list[str] | None = None) -> None:
     args = p.parse_args(argv)
     params = load_sections(PARAMS, dataset=args.dataset)
     config_class, prepare = PREPARE[args.dataset]
-    cfg = build(config_class, params[args.dataset], args.dataset)
-    features = build(FeaturesConfig, params["features"], "features")
+    cfg, features = build_each(params, (config_class, args.dataset), (FeaturesConfig, "features"))
     stats = prepare(args.raw, args.out, cfg, features)
     print(json.dumps({s: stats[s] for s in ("train", "dev", "test")}, indent=1))
     for split in ("train", "dev", "test"):  # what was left out or mapped, said plainly
@@ -40,4 +39,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    cli(main)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pipeline.config import flatten
 from pipeline.reporting.collect import Analysis, Grid, collect_report
-from stages.common import load_sections
+from stages.common import cli, load_sections
 
 PARAMS = ("grid", "{dataset}.files", "dialogre", "features", "schedules", "encoders", "models",
           "sief", "seeds", "analysis", "robustness", "case_study", "evaluate")
@@ -46,4 +46,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    cli(main)

@@ -15,16 +15,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.config import build
+from pipeline.config import build_each
 from pipeline.data.jsonio import read_json, write_json
 from pipeline.data.prepare import load_featurizer, load_split
 from pipeline.evaluation.predict import predict_probs, predictions_above
 from pipeline.sief.robustness import (RobustnessConfig, evidence_metrics, facts_with_predictions,
                                       non_evidence_points, predicted_evidence_metrics,
                                       removal_probs, robustness_metrics)
-from pipeline.runtime import runtime_device
+from pipeline.runtime import RuntimeConfig, setup_runtime
 from pipeline.training.run import load_run
-from stages.common import checkpoint_parser, load_sections
+from stages.common import checkpoint_parser, cli, load_sections
 
 PARAMS = ("robustness", "runtime")
 
@@ -34,8 +34,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--metrics", required=True, type=Path, help="evaluate's metrics.json (theta)")
     args = p.parse_args(argv)
     params = load_sections(PARAMS)
-    cfg = build(RobustnessConfig, params["robustness"], "robustness")
-    run = load_run(args.checkpoint, args.data, runtime_device(params["runtime"]))
+    cfg, runtime = build_each(params, (RobustnessConfig, "robustness"), (RuntimeConfig, "runtime"))
+    run = load_run(args.checkpoint, args.data, setup_runtime(runtime))
     theta = read_json(args.metrics)["dev"]["theta"]
     dev = load_split(args.data, "dev")
     # The documents with evidence-annotated facts, with their stored feature view.
@@ -62,4 +62,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    cli(main)

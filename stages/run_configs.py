@@ -10,13 +10,13 @@ import argparse
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import torch
 
-from pipeline.config import build
+from pipeline.config import build, build_all
 from pipeline.models import build_model_config
-from pipeline.runtime import runtime_device
+from pipeline.runtime import RuntimeConfig, setup_runtime
 from pipeline.sief.objective import SIEFConfig
 from pipeline.training.loop import ScheduleConfig, TrainConfig
 from pipeline.training.run import replicate, train_run
@@ -36,6 +36,8 @@ class RunConfigs:
     model: Any
     """models.<model> with encoders.<encoder> joined."""
     device: torch.device
+    sief: SIEFConfig | None = None
+    """The SIEF loss, for the stages that ask for it (run_configs' `sief`)."""
 
 
 PATH_ARGUMENTS = {
@@ -62,19 +64,27 @@ def run_parser(description: str, *paths: str) -> argparse.ArgumentParser:
 
 
 def run_configs(parser: argparse.ArgumentParser, declared: Sequence[str],
-                argv: list[str] | None) -> RunConfigs:
+                argv: list[str] | None,
+                sief: Callable[[argparse.Namespace, dict], SIEFConfig] | None = None
+                ) -> RunConfigs:
     """Parse argv, read the declared sections (placeholders filled from argv) and build the
-    run's schedule, model config and device; errors name the params keys as written."""
+    run's schedule, model config, device and (given `sief(args, params)`) SIEF loss; every
+    bad key of them is named, as written, in one error."""
     args = parser.parse_args(argv)
     names = {key: value for key, value in vars(args).items() if isinstance(value, str)}
     params = load_sections(declared, **names)
     key = f"schedules.{args.dataset}.{args.encoder}"
-    schedule = (build(ScheduleConfig, params[key], key) if key in params
-                else ScheduleConfig(base=build(TrainConfig, params[f"{key}.base"], f"{key}.base")))
-    model = build_model_config(params[f"models.{args.model}"],
-                               params[f"encoders.{args.encoder}"], f"models.{args.model}",
-                               f"encoders.{args.encoder}")
-    return RunConfigs(args, params, schedule, model, runtime_device(params["runtime"]))
+    configs = build_all(
+        schedule=lambda: (build(ScheduleConfig, params[key], key) if key in params else
+                          ScheduleConfig(base=build(TrainConfig, params[f"{key}.base"],
+                                                    f"{key}.base"))),
+        model=lambda: build_model_config(params[f"models.{args.model}"],
+                                         params[f"encoders.{args.encoder}"],
+                                         f"models.{args.model}", f"encoders.{args.encoder}"),
+        runtime=lambda: build(RuntimeConfig, params["runtime"], "runtime"),
+        **({"sief": lambda: sief(args, params)} if sief is not None else {}))
+    return RunConfigs(args, params, configs["schedule"], configs["model"],
+                      setup_runtime(configs["runtime"]), configs.get("sief"))
 
 
 def replica_seeds(run: RunConfigs) -> tuple[int, ...]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 
 from pipeline.training.run import replicate, train_run
-from stages.common import resume_file
+from stages.common import cli, resume_file
 from stages.run_configs import replica_seeds, run_configs, run_parser
 
 PARAMS = ("schedules.{dataset}.{encoder}.base", "models.{model}", "encoders.{encoder}",
@@ -31,4 +31,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    cli(main)

@@ -9,6 +9,7 @@ the `sief` section, so a SIEF change never re-runs it.
 """
 from __future__ import annotations
 
+from stages.common import cli
 from stages.run_configs import replicate_finetuning, run_configs, run_parser
 
 PARAMS = ("schedules.{dataset}.{encoder}", "models.{model}", "encoders.{encoder}", "seeds.extra",
@@ -21,4 +22,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    cli(main)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pipeline.config import build
 from pipeline.sief.objective import SIEFConfig
+from stages.common import cli
 from stages.run_configs import replicate_finetuning, run_configs, run_parser
 
 PARAMS = ("schedules.{dataset}.{encoder}", "models.{model}", "encoders.{encoder}", "sief",
@@ -17,9 +18,10 @@ PARAMS = ("schedules.{dataset}.{encoder}", "models.{model}", "encoders.{encoder}
 
 
 def main(argv: list[str] | None = None) -> None:
-    run = run_configs(run_parser(__doc__, "bases", "out", "metrics"), PARAMS, argv)
-    replicate_finetuning(run, "sief", sief=build(SIEFConfig, run.params["sief"], "sief"))
+    run = run_configs(run_parser(__doc__, "bases", "out", "metrics"), PARAMS, argv,
+                      sief=lambda args, params: build(SIEFConfig, params["sief"], "sief"))
+    replicate_finetuning(run, "sief", sief=run.sief)
 
 
 if __name__ == "__main__":
-    main()
+    cli(main)

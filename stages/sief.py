@@ -12,7 +12,7 @@ from __future__ import annotations
 from pipeline.config import build
 from pipeline.sief.objective import SIEFConfig
 from pipeline.training.run import train_run
-from stages.common import resume_file
+from stages.common import cli, resume_file
 from stages.run_configs import run_configs, run_parser
 
 PARAMS = ("schedules.{dataset}.{encoder}", "models.{model}", "encoders.{encoder}", "sief",
@@ -21,13 +21,13 @@ PARAMS = ("schedules.{dataset}.{encoder}", "models.{model}", "encoders.{encoder}
 
 def main(argv: list[str] | None = None) -> None:
     p = run_parser(__doc__, "base", "out", "history")
-    run = run_configs(p, PARAMS, argv)
+    run = run_configs(p, PARAMS, argv,
+                      sief=lambda args, params: build(SIEFConfig, params["sief"], "sief"))
     train_run(run.model, run.schedule.finetuning(), run.args.data, run.args.out,
-              init=run.schedule.finetune.start(run.args.base),
-              sief=build(SIEFConfig, run.params["sief"], "sief"),
+              init=run.schedule.finetune.start(run.args.base), sief=run.sief,
               resume=resume_file(run.args.out), history=run.args.history,
               device=run.device)
 
 
 if __name__ == "__main__":
-    main()
+    cli(main)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 
 from pipeline.training.run import train_run
-from stages.common import resume_file
+from stages.common import cli, resume_file
 from stages.run_configs import run_configs, run_parser
 
 PARAMS = ("schedules.{dataset}.{encoder}.base", "models.{model}", "encoders.{encoder}",
@@ -25,4 +25,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    cli(main)

@@ -130,7 +130,7 @@ def test_bad_input_names_file_document_and_field(repo, tmp_path):
 def test_a_file_that_is_not_a_checkpoint_says_so(repo, tmp_path):
     from pipeline.inference import load
     (tmp_path / "model.pt").write_text("not a checkpoint")
-    with pytest.raises(ConfigError, match="not a checkpoint of this project"):
+    with pytest.raises(DataError, match="not a checkpoint of this project"):
         load(tmp_path, data=repo / "data/processed/docred")
     with pytest.raises(ConfigError, match="neither a checkpoint nor a run directory"):
         load(tmp_path / "nowhere")

@@ -81,15 +81,15 @@ def test_seeding_turns_on_deterministic_kernels():
 
 
 def test_a_file_that_is_no_checkpoint_says_so(tmp_path):
-    from pipeline.errors import ConfigError
+    from pipeline.errors import DataError
     from pipeline.training.run import load_checkpoint
-    with pytest.raises(ConfigError, match="no such checkpoint"):
+    with pytest.raises(DataError, match="no such checkpoint"):
         load_checkpoint(tmp_path / "model.pt")
     (tmp_path / "model.pt").write_text("not a checkpoint")
-    with pytest.raises(ConfigError, match="not a checkpoint of this project"):
+    with pytest.raises(DataError, match="not a checkpoint of this project"):
         load_checkpoint(tmp_path / "model.pt")
     torch.save({"weights": 1}, tmp_path / "other.pt")
-    with pytest.raises(ConfigError, match="no model spec"):
+    with pytest.raises(DataError, match="no model spec"):
         load_checkpoint(tmp_path / "other.pt")
 
 

@@ -27,6 +27,7 @@ from pipeline.data.document import Document
 from pipeline.data.glove import load_glove, restrict_vocabulary
 from pipeline.data.features import DocFeatures, Featurizer
 from pipeline.data.jsonio import read_json, write_json
+from pipeline.data.torchfile import load_pt
 from pipeline.errors import DataError
 from pipeline.evaluation.dialogre_metrics import Instance
 
@@ -221,7 +222,7 @@ def labelled_splits(meta: dict) -> list[str]:
 
 def load_split(out_dir: Path, split: str) -> Processed:
     docs = [Document.from_json(d) for d in read_json(out_dir / f"{split}.docs.json.gz")]
-    raw = torch.load(out_dir / f"features.{split}.pt", weights_only=False)
+    raw = load_pt(out_dir / f"features.{split}.pt", "feature file")
     return Processed(docs, [DocFeatures(**f) for f in raw])
 
 

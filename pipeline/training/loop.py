@@ -17,6 +17,7 @@ import torch
 
 from pipeline.data.document import Document
 from pipeline.data.features import DocFeatures
+from pipeline.data.torchfile import load_pt
 from pipeline.progress import progress
 from pipeline.training.objectives import Objective
 from pipeline.training.seeding import epoch_rng, seed_everything
@@ -187,7 +188,7 @@ def _load_resume(path, fingerprint, model, optimizer, log) -> dict:
     fresh = {"epoch": 0, "history": [], "best": None}
     if path is None or not path.exists():
         return fresh
-    state = torch.load(path, weights_only=False, map_location="cpu")
+    state = load_pt(path, "resume state")
     if state.get("fingerprint") != fingerprint:
         log(f"ignoring resume state {path}: it belongs to other params or data")
         return fresh

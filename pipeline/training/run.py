@@ -22,7 +22,8 @@ from pipeline.config import to_dict
 from pipeline.data.features import Collate, make_collate
 from pipeline.data.jsonio import write_json
 from pipeline.data.prepare import load_featurizer, load_meta, load_split, load_vectors
-from pipeline.errors import ConfigError
+from pipeline.data.torchfile import load_pt
+from pipeline.errors import ConfigError, DataError
 from pipeline.evaluation.evaluators import DEV_EVALUATORS, DOCUMENTS, SELECTABLE, scalars
 from pipeline.evaluation.docred_metrics import COUNT_COLUMNS
 from pipeline.models import DataDims, create_model, model_from_spec, model_spec
@@ -141,14 +142,10 @@ def write_history(path: Path, rows: list[dict]) -> None:
 
 
 def load_checkpoint(path: Path, device: torch.device | None = None) -> tuple[torch.nn.Module, dict]:
-    if not Path(path).is_file():
-        raise ConfigError(f"{path}: no such checkpoint")
-    try:
-        checkpoint = torch.load(path, weights_only=False, map_location="cpu")
-    except Exception as err:  # pickle, zip or torch errors: not a checkpoint at all
-        raise ConfigError(f"{path}: not a checkpoint of this project ({err})") from err
+    # weights_only: a checkpoint from elsewhere (a remote, a colleague) runs no code here
+    checkpoint = load_pt(path, "checkpoint")
     if not isinstance(checkpoint, dict) or "model" not in checkpoint:
-        raise ConfigError(f"{path}: not a checkpoint of this project (no model spec)")
+        raise DataError("not a checkpoint of this project (no model spec)", file=str(path))
     model = model_from_spec(checkpoint["model"])
     model.load_state_dict(checkpoint["state_dict"])
     model.eval()
