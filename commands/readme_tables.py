@@ -1,7 +1,8 @@
-"""The README's result tables, made from the committed results, never typed by hand.
+"""The result tables of the README and docs/, made from the committed results, never typed
+by hand.
 
-    python -m commands.readme_tables            # rewrite the blocks in README.md
-    python -m commands.readme_tables --check    # exit 1 when README.md differs from them
+    python -m commands.readme_tables            # rewrite the blocks in README.md and docs/*.md
+    python -m commands.readme_tables --check    # exit 1 when a page differs from them
 
 A block is the lines between `<!-- table: NAME -->` and `<!-- /table -->`; NAME is one of
 BLOCKS, each made from the report's CSVs (data/reports/docred/) or the per-stage times of
@@ -177,22 +178,32 @@ def _pair(a, b) -> str:
     return "-" if pd.isna(a) else f"{a:.2f} / {b:.2f}"
 
 
+def result_pages() -> list[Path]:
+    """The pages with result tables: the README and every page of docs/."""
+    return [Path("README.md"), *sorted(Path("docs").glob("*.md"))]
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--readme", type=Path, default=Path("README.md"))
+    p.add_argument("--readme", type=Path, action="append",
+                   help="a page to remake (repeatable; default: README.md and docs/*.md)")
     p.add_argument("--check", action="store_true", help="only say whether it is up to date")
     args = p.parse_args(argv)
-    text = args.readme.read_text(encoding="utf-8")
-    remade = render(text)
-    if args.check:
-        if remade != text:
-            print(f"{args.readme}: result tables differ from the committed results; run "
-                  "python -m commands.readme_tables", file=sys.stderr)
-            return 1
-        return 0
-    args.readme.write_text(remade, encoding="utf-8")
-    return 0
+    stale = []
+    for page in args.readme or result_pages():
+        text = page.read_text(encoding="utf-8")
+        remade = render(text)
+        if remade == text:
+            continue
+        if args.check:
+            stale.append(page)
+        else:
+            page.write_text(remade, encoding="utf-8")
+    for page in stale:
+        print(f"{page}: result tables differ from the committed results; run "
+              "python -m commands.readme_tables", file=sys.stderr)
+    return 1 if stale else 0
 
 
 if __name__ == "__main__":

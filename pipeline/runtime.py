@@ -21,11 +21,12 @@ class RuntimeConfig:
     """'auto' (CUDA when available, else CPU), 'cpu', 'cuda' or 'cuda:N'."""
     threads: int = 0
     """torch CPU threads; 0 = one per core (native) or PORTABLE_THREADS (portable)."""
-    numerics: Literal["portable", "native"] = "portable"
-    """'portable': the CPU kernels capped at AVX2 (PORTABLE_ENV) and a fixed thread count,
-    so that a seeded run gives the same bits on AVX2-only and AVX-512 CPUs; 'native': the
-    fastest kernels of this CPU, whose results can differ in the last bits between CPUs
-    (and then by whole points after training). docs/numerics.md."""
+    numerics: Literal["native", "portable"] = "native"
+    """'native': the fastest kernels of this CPU (the committed results' setting), whose
+    results can differ in the last bits between CPUs, and then by whole points after
+    training; 'portable': torch's, oneDNN's and MKL's kernels capped at AVX2
+    (PORTABLE_ENV) and a fixed thread count, the same kernels on every x86 CPU with AVX2.
+    docs/numerics.md."""
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", self.device):
@@ -60,22 +61,46 @@ def apply_numerics(cfg: RuntimeConfig) -> None:
                           f"process runs {isa} ones ({why}); set runtime.numerics: native")
 
 
-def numerics_record(cfg: RuntimeConfig) -> dict:
-    """What made a run's numbers: the setting, the kernels torch ran and the CPU."""
-    return {"numerics": cfg.numerics, "isa": torch.backends.cpu.get_cpu_capability(),
-            "threads": torch.get_num_threads(), "cpu": cpu_model()}
+def machine_record() -> dict:
+    """What made this process's numbers: the CPU (its model and widest vector extension),
+    the numerics setting in force, the kernels torch runs and its threads."""
+    portable = all(os.environ.get(key) == value for key, value in PORTABLE_ENV.items())
+    model, flags = cpu_info()
+    widest = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "pre-AVX2"
+    return {"cpu": model, "cpu_isa": widest, "numerics": "portable" if portable else "native",
+            "kernels": torch.backends.cpu.get_cpu_capability(),
+            "threads": torch.get_num_threads()}
 
 
-def cpu_model() -> str:
-    """The CPU's model name (lscpu's), or the platform's processor string."""
+def machine_summary(record: dict | None = None) -> str:
+    """A machine_record (default: this process's) in one string, one column in `dvc exp
+    show`; a checkpoint written before the record was kept has None."""
+    m = machine_record() if record is None else record
+    return (f"{m['cpu']} ({m['cpu_isa']}), {m['numerics']} numerics: torch {m['kernels']} "
+            f"kernels, {m['threads']} threads")
+
+
+def trained_on(checkpoint: dict) -> str:
+    """Where a checkpoint was trained, as machine_summary says it."""
+    record = checkpoint.get("machine")
+    return machine_summary(record) if record else "not recorded (checkpoint of before 2026-12-05)"
+
+
+def cpu_info() -> tuple[str, set[str]]:
+    """The CPU's model name (lscpu's) and its flags, from /proc/cpuinfo where there is one."""
+    model, flags = platform.processor() or "unknown", set()
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as handle:
             for line in handle:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
+                key, _, value = line.partition(":")
+                if key.strip() == "model name":
+                    model = value.strip()
+                elif key.strip() == "flags":
+                    flags = set(value.split())
+                    break
     except OSError:
         pass
-    return platform.processor() or "unknown"
+    return model, flags
 
 
 def setup_runtime(cfg: RuntimeConfig) -> torch.device:

@@ -21,6 +21,7 @@ from pathlib import Path
 from pipeline.config import build
 from pipeline.data.jsonio import write_json
 from pipeline.evaluation.evaluators import scalars
+from pipeline.runtime import machine_summary
 from pipeline.sief.objective import SIEFConfig
 from pipeline.training.run import train_run
 from stages.common import cli, resume_file
@@ -49,7 +50,8 @@ def main(argv: list[str] | None = None) -> None:
     args.metrics.parent.mkdir(parents=True, exist_ok=True)
     write_json(args.metrics, {"setting": args.setting, "sief": dataclasses.asdict(sief),
                               "best_epoch": result.best_epoch, "epochs": len(result.history),
-                              "dev": scalars(result.best_dev)}, indent=1)
+                              "dev": scalars(result.best_dev), "machine": machine_summary()},
+               indent=1)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from pipeline.evaluation.predict import (document_counts, evaluate_probs, predic
                                          predictions_above)
 from pipeline.evaluation.settings import EvaluateConfig
 from pipeline.models import encoder_label
-from pipeline.runtime import RuntimeConfig, setup_runtime
+from pipeline.runtime import RuntimeConfig, machine_summary, setup_runtime, trained_on
 from pipeline.training.run import counts_frame, load_run
 from stages.common import checkpoint_parser, cli, load_sections
 
@@ -58,7 +58,8 @@ def main(argv: list[str] | None = None) -> None:
                            if k in test_scores}},
                "best_epoch": run.checkpoint["best_epoch"],
                "epoch_cap": run.checkpoint["train"]["train"]["epochs"],
-               "encoder": encoder_label(model.config)}
+               "encoder": encoder_label(model.config),
+               "trained_on": trained_on(run.checkpoint), "scored_on": machine_summary()}
     args.out.mkdir(parents=True, exist_ok=True)
     write_json(args.out / "metrics.json", metrics, indent=1)
     write_json(args.out / "dev_predictions.json.gz", dev_rows)

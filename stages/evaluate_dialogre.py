@@ -17,7 +17,7 @@ from pipeline.evaluation.dialogre import instance_probs, prefix_probs, score_spl
 from pipeline.evaluation.dialogre_metrics import tune_t2
 from pipeline.evaluation.settings import DialogREEvaluateConfig
 from pipeline.models import encoder_label
-from pipeline.runtime import RuntimeConfig, setup_runtime
+from pipeline.runtime import RuntimeConfig, machine_summary, setup_runtime, trained_on
 from pipeline.training.run import load_run
 from stages.common import checkpoint_parser, cli, load_sections
 
@@ -31,7 +31,8 @@ def main(argv: list[str] | None = None) -> None:
     run = load_run(args.checkpoint, args.data, setup_runtime(runtime))
     featurize = load_featurizer(args.data)
     metrics: dict = {"best_epoch": run.checkpoint["best_epoch"],
-                     "encoder": encoder_label(run.model.config)}
+                     "encoder": encoder_label(run.model.config),
+                     "trained_on": trained_on(run.checkpoint), "scored_on": machine_summary()}
     t2 = None
     for split in ("dev", "test"):
         data, instances = load_split(args.data, split), load_instances(args.data, split)

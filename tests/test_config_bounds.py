@@ -1,6 +1,9 @@
 """Every config checks its ranges when built, and the error names the params key as written,
 before a stage reads any data."""
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -87,3 +90,38 @@ def test_a_stage_run_elsewhere_says_where_to_run_it(tmp_path, monkeypatch):
     with pytest.raises(ConfigError, match="run the stages from the repository's root"):
         train.main(["--dataset", "docred", "--model", "bilstm", "--encoder", "glove",
                     "--data", "d", "--out", "o", "--history", "h"])
+
+
+def test_every_bad_key_of_a_section_is_named_in_one_error():
+    from pipeline.training.loop import TrainConfig
+    with pytest.raises(ConfigError) as err:
+        build(TrainConfig, {"batch_size": 0, "lr": -1.0, "warmup": 3, "epochs": "ten"},
+              "schedules.docred.glove.base")
+    message = str(err.value)
+    for part in ["unknown key(s) ['warmup']", "base.batch_size must be >= 1, got 0",
+                 "base.lr must be > 0, got -1.0", "base.epochs: expected an integer, got 'ten'"]:
+        assert part in message
+    assert "\n" not in message
+
+
+def test_the_bad_keys_of_every_section_a_stage_reads_come_out_together(tmp_path):
+    # A real command line: exit 2, one line naming each bad key, no traceback.
+    from stages.overrides import write_params
+    shutil.copy2(ROOT / "params.yaml", tmp_path / "params.yaml")
+    write_params(tmp_path / "params.yaml", {"schedules.docred.glove.finetune.epochs": 0,
+                                            "models.bilstm.dropout": 2.0,
+                                            "runtime.numerics": "fast", "sief.beta": -1.0})
+    done = subprocess.run(
+        [sys.executable, "-m", "stages.sief", "--dataset", "docred", "--model", "bilstm",
+         "--encoder", "glove", "--data", "d", "--base", "b.pt", "--out", "o",
+         "--history", "h.csv"], cwd=tmp_path, capture_output=True, text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    for key in ["schedules.docred.glove.finetune.epochs must be >= 1, got 0",
+                "models.bilstm.dropout must be in [0, 1), got 2.0",
+                "runtime.numerics: 'fast' is not one of ['native', 'portable']",
+                "sief.beta must be >= 0, got -1.0"]:
+        assert key in lines[0]

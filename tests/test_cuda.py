@@ -16,6 +16,7 @@ import pytest
 import torch
 
 from pipeline.data.features import make_collate
+from pipeline.data.torchfile import load_pt
 from pipeline.evaluation.predict import predict_probs
 from pipeline.sief.objective import SIEFConfig, SIEFObjective
 from pipeline.sief.robustness import removal_probs
@@ -157,5 +158,5 @@ def test_the_stages_run_with_runtime_device(tmp_path, monkeypatch):
     metrics = json.loads((root / results / "sief" / "metrics.json").read_text())
     assert 0 <= metrics["dev"]["f1"] <= 1
     assert (root / results / "sief" / "robustness.json").is_file()
-    state = torch.load(root / runs / "sief" / "model.pt", weights_only=False)["state_dict"]
+    state = load_pt(root / runs / "sief" / "model.pt", "checkpoint")["state_dict"]
     assert all(t.device.type == "cpu" for t in state.values())   # loads on any machine

@@ -14,8 +14,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_the_readme_tables_are_the_committed_results(monkeypatch):
     monkeypatch.chdir(ROOT)
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    pages = [ROOT / "README.md", *(ROOT / "docs").glob("*.md")]
+    text = "".join(page.read_text(encoding="utf-8") for page in pages)
     assert text.count("<!-- table: ") >= 5                       # the blocks are there
+    assert "<!-- table: sief_effect -->" in (ROOT / "README.md").read_text(encoding="utf-8")
     assert main(["--check"]) == 0, "run: python -m commands.readme_tables"
 
 

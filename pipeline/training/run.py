@@ -27,6 +27,7 @@ from pipeline.errors import ConfigError, DataError
 from pipeline.evaluation.evaluators import DEV_EVALUATORS, DOCUMENTS, SELECTABLE, scalars
 from pipeline.evaluation.docred_metrics import COUNT_COLUMNS
 from pipeline.models import DataDims, create_model, model_from_spec, model_spec
+from pipeline.runtime import machine_record, machine_summary
 from pipeline.sief.objective import SIEFConfig, SIEFObjective
 from pipeline.training.loop import TrainConfig, TrainResult, clear_resume, train
 from pipeline.training.objectives import Objective, RelationObjective
@@ -78,8 +79,8 @@ def train_run(model: Any, schedule: TrainConfig, data_dir: Path, out_dir: Path, 
                    resume_path=resume, fingerprint=fingerprint(stored, inputs))
     out_dir.mkdir(parents=True, exist_ok=True)
     torch.save({"model": model_spec(net), "state_dict": result.best_state,
-                "best_epoch": result.best_epoch, "dev": result.best_dev, "train": stored},
-               out_dir / "model.pt")
+                "best_epoch": result.best_epoch, "dev": result.best_dev, "train": stored,
+                "machine": machine_record()}, out_dir / "model.pt")
     write_history(history or out_dir / "history.csv", result.history)
     clear_resume(resume)
     print(f"{out_dir}: best epoch {result.best_epoch}: {dev_summary(result.best_dev)}")
@@ -184,7 +185,7 @@ def replicate(seeds: tuple[int, ...], out_dir: Path, metrics: Path, job: str,
     out_dir.mkdir(parents=True, exist_ok=True)
     write_json(out_dir / "seeds.json", list(seeds))
     metrics.parent.mkdir(parents=True, exist_ok=True)
-    write_json(metrics, {"job": job, "runs": runs}, indent=1)
+    write_json(metrics, {"job": job, "runs": runs, "machine": machine_summary()}, indent=1)
     frame = pd.concat(counts) if counts else counts_frame(np.zeros((0, 4))).assign(seed=0)
     frame[["seed", *frame.columns[:-1]]].to_csv(metrics.parent / "documents.csv", index=False)
     return runs
