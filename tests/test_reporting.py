@@ -112,6 +112,31 @@ def test_figure_and_report_page(tmp_path):
     assert to_markdown(tables[1]).replace("## ", "### ", 1) in text
 
 
+def test_the_report_page_answers_first_and_folds_its_settings(tmp_path):
+    from pipeline.reporting.tables import Table
+    points = {("bilstm", "glove", "base"): pd.DataFrame({"p": [0.1], "p_hat": [0.2]})}
+    png = figure5(points, {run: 0.4 for run in points}, tmp_path / "curves.png")
+    verdict = Table("sief_effect", "Is SIEF's difference beyond the noise?",
+                    pd.DataFrame({"model": ["BiLSTM"], "verdict": ["within noise"]}), [])
+    tables = [table1(RESULTS), verdict, table4(RESULTS)]
+    figures = [("Figure 5: P vs P-hat", png), ("Learning curves (dev Ign F1)", png)]
+    page = write_report(tmp_path / "index.md", "Report", tables, figures,
+                        {"sief.beta": 0.8}, ["train: 3 documents"])
+    text = page.read_text()
+    order = ["## The answer", "### Is SIEF's difference beyond the noise?",
+             "### Learning curves (dev Ign F1)", "## The paper's tables", "### Table 1",
+             "### Table 4", "## Figures", "### Figure 5", "## Data", "## Settings",
+             "<details><summary>1 settings</summary>", "- `sief.beta`: `0.8`", "</details>"]
+    positions = [text.index(heading) for heading in order]
+    assert positions == sorted(positions)
+    html = page.with_suffix(".html").read_text()
+    sections = [html.index(f"<section id='{anchor}'>") for anchor in
+                ("sief_effect", "learning-curves-dev-ign", "table1", "table4",
+                 "figure-5-p-vs", "data", "settings")]
+    assert sections == sorted(sections)
+    assert "<details><summary>1 settings</summary>" in html
+
+
 @pytest.mark.parametrize("value,text", [(31.234, "31.23"), (5, "5"), ("-", "-"), (0.0, "0.00"),
                                         (0.00437, "0.00437"), (-0.0123, "-0.0123")])
 def test_cells(value, text):

@@ -24,19 +24,24 @@ nav li { margin: 0.15em 0; } code { background: #f4f4f4; padding: 0 0.2em; }
 """
 
 
-def report_html(title: str, intro: str, tables: list[Table], figures: list[tuple[str, Path]],
-                settings: dict[str, object], data: list[str], case_study: str = "") -> str:
-    """The whole page; `case_study` is the Markdown of the case study (lists, bold)."""
-    sections = [("data", "Data", _list(html.escape(line) for line in data)),
-                ("settings", "Settings", _list(f"<code>{html.escape(str(k))}</code>: "
-                                               f"<code>{html.escape(str(v))}</code>"
-                                               for k, v in settings.items()))]
-    sections += [(t.name, t.title, _table(t)) for t in tables]
-    sections += [(f"figure{k}", caption, _figure(caption, path))
-                 for k, (caption, path) in enumerate(figures, 1)]
+def report_html(title: str, intro: str, answer: tuple[list[Table], list[tuple[str, Path]]],
+                rest: tuple[list[Table], list[tuple[str, Path]]], settings: dict[str, object],
+                data: list[str], case_study: str = "") -> str:
+    """The whole page, answer first (tables and figures of `answer`), then `rest`, the case
+    study (its Markdown: lists, bold), data, and the settings folded."""
+    sections = []
+    for tables, figures in (answer, rest):
+        sections += [(t.name, t.title, _table(t)) for t in tables]
+        sections += [(_anchor(caption), caption, _figure(caption, path))
+                     for caption, path in figures]
     if case_study:
         sections.append(("case-study", "Case study: the document and its sentences",
                          _markdown(case_study)))
+    sections += [("data", "Data", _list(html.escape(line) for line in data)),
+                 ("settings", "Settings",
+                  f"<details><summary>{len(settings)} settings</summary>"
+                  + _list(f"<code>{html.escape(str(k))}</code>: <code>{html.escape(str(v))}</code>"
+                          for k, v in settings.items()) + "</details>")]
     contents = _list(f"<a href='#{anchor}'>{html.escape(heading)}</a>"
                      for anchor, heading, _ in sections)
     body = "".join(f"<section id='{anchor}'><h2>{html.escape(heading)}</h2>{content}"
@@ -46,6 +51,11 @@ def report_html(title: str, intro: str, tables: list[Table], figures: list[tuple
             f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>"
             f"<h1>{html.escape(title)}</h1><p class='note'>{html.escape(intro)}</p>"
             f"<nav id='contents'><h2>Contents</h2>{contents}</nav>{body}</body></html>\n")
+
+
+def _anchor(caption: str) -> str:
+    """A figure's section id from its caption ("Figure 4: dev F1 ..." -> "figure-4-dev-f1")."""
+    return "-".join(re.findall(r"[a-z0-9]+", caption.lower())[:4])
 
 
 def _list(items) -> str:
