@@ -1,0 +1,66 @@
+"""commands.cluster: the grid's waves from DVC's own graph, and its schedule on N nodes,
+checked on hand-made graphs whose numbers can be worked out by hand."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from commands.cluster import Graph, critical_path, simulate, waves, with_seed_jobs
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# a (10 s) -> b (5 s), c (7 s) -> d (1 s)
+DIAMOND = Graph({"a": frozenset(), "b": frozenset({"a"}), "c": frozenset({"a"}),
+                 "d": frozenset({"b", "c"})}, {"a": 10.0, "b": 5.0, "c": 7.0, "d": 1.0})
+
+
+def test_waves_put_each_instance_after_what_it_needs():
+    assert waves(DIAMOND.needs) == [["a"], ["b", "c"], ["d"]]
+
+
+def test_the_critical_path_is_the_longest_chain():
+    assert critical_path(DIAMOND) == {"a": 18.0, "b": 6.0, "c": 8.0, "d": 1.0}
+
+
+@pytest.mark.parametrize("nodes,makespan", [(1, 23.0), (2, 18.0), (3, 18.0)])
+def test_a_schedule_on_n_nodes(nodes, makespan):
+    run = simulate(DIAMOND, nodes)
+    assert run["makespan_s"] == makespan and run["critical_path_s"] == 18.0
+    assert run["work_s"] == 23.0
+    assert run["utilisation"] == pytest.approx(23.0 / (nodes * makespan))
+
+
+def test_the_longest_path_goes_first_when_nodes_are_short():
+    # x (1 s) and a long chain y (2 s) -> z (10 s) on one node... and on two: y first.
+    graph = Graph({"x": frozenset(), "y": frozenset(), "z": frozenset({"y"})},
+                  {"x": 1.0, "y": 2.0, "z": 10.0})
+    assert simulate(graph, 2)["makespan_s"] == 12.0
+    assert simulate(graph, 1)["makespan_s"] == 13.0
+    assert simulate(graph, 1, overhead_s=1.0)["makespan_s"] == 16.0
+
+
+def test_replicate_stages_become_one_job_per_seed():
+    base, sief = "seeds_base@docred-bilstm-glove", "seeds_sief@docred-bilstm-glove"
+    graph = Graph({"prepare": frozenset(), base: frozenset({"prepare"}),
+                   sief: frozenset({base, "prepare"}), "report": frozenset({sief})},
+                  {"prepare": 1.0, base: 100.0, sief: 60.0, "report": 2.0})
+    seeds = with_seed_jobs(graph, 4)                  # 3 extra seeds, each half a stage
+    assert seeds.needs[f"{sief}#seed2"] == {"prepare", f"{base}#seed2"}
+    assert seeds.needs["report"] == {f"{sief}#seed{k}" for k in (1, 2, 3)}
+    assert seeds.seconds[f"{base}#seed3"] == 50.0 and seeds.seconds[f"{sief}#seed1"] == 30.0
+    assert simulate(seeds, 3)["makespan_s"] == 1.0 + 50.0 + 30.0 + 2.0
+    assert simulate(seeds, 1)["makespan_s"] == 1.0 + 3 * 80.0 + 2.0
+
+
+def test_plan_reads_the_real_graph_from_dvc(monkeypatch):
+    from commands.cluster import dvc_graph
+    monkeypatch.chdir(ROOT)
+    needs = dvc_graph()
+    levels = waves(needs)
+    assert set(levels[0]) == {"download@docred", "download@dialogre"}
+    seen: set[str] = set()
+    for wave in levels:
+        assert all(needs[name] <= seen for name in wave)
+        seen |= set(wave)
+    assert seen == set(needs) and "report@docred" in levels[-1]
