@@ -40,8 +40,8 @@ def sief_effect(reports: Path) -> pd.DataFrame:
     for column in ("mean difference", "paper difference"):
         frame[column] = [None if pd.isna(v) else f"{v:+.2f}" for v in frame[column]]
     return frame.rename(columns={"mean difference": "dev Ign F1", "paper difference": "paper"})[
-        ["model", "difference", "seeds", "dev Ign F1", "95% CI over seeds",
-         "95% CI over documents", "verdict", "paper"]]
+        ["model", "difference", "seeds", "dev Ign F1", "95% CI", "MDE (80% power)", "verdict",
+         "paper"]]
 
 
 def table1_seeds(reports: Path) -> pd.DataFrame:

@@ -26,7 +26,7 @@ def test_check_fails_on_a_hand_edited_table(tmp_path, monkeypatch):
     readme = tmp_path / "README.md"
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     start = text.index("<!-- table: sief_effect -->")
-    edited = text[:start] + text[start:].replace("within noise", "better", 1)
+    edited = text[:start] + text[start:].replace("one seed: undecided", "better", 1)
     readme.write_text(edited, encoding="utf-8")
     assert main(["--readme", str(readme), "--check"]) == 1
     assert main(["--readme", str(readme)]) == 0                  # remade ...
