@@ -128,6 +128,59 @@ def test_sief_loss_by_recomputation(name, overrides):
     assert logs["loss_rel"] == pytest.approx(l_rel.item(), rel=1e-5)
 
 
+def _by_hand(model, docs, features, featurize, batcher, draws):
+    """The full and reduced logits with the sentence draws SIEF makes from `draws`."""
+    removed = [int(draws.integers(len(d.sents))) for d in docs]
+    batch = batcher(features)
+    z = model(batch)
+    z_hat = model(batcher([featurize(d.remove_sentence(n)) for d, n in zip(docs, removed)]))
+    return batch, removed, z, z_hat
+
+
+@pytest.mark.parametrize("variant", ["score", "random", "no_mention", "gold"])
+def test_every_variant_by_recomputation_with_evidence_present(variant):
+    """Each variant's loss recomputed from its own definition (SIEF's at a beta where some
+    gold cells are evidence and some are not): Rand's evidence is a coin per pair drawn
+    after the sentences, NoMention's the pairs whose head or tail the removed sentence
+    mentions, GTruth pulls P-hat toward the gold labels."""
+    docs, features, featurize, batcher, dims, _ = _objective_setup()
+    model = tiny_bilstm(dims).eval()
+    draws = np.random.default_rng(11)
+    batch, removed, z, z_hat = _by_hand(model, docs, features, featurize, batcher, draws)
+    p, p_hat = torch.sigmoid(z), torch.sigmoid(z_hat)
+    gold = batch.labels > 0
+    gold[:, 0] = False
+    g = p * torch.log(p / (p_hat + 1e-11))
+    ranked = g[gold].sort().values                 # beta just under the middle gold
+    middle = len(ranked) // 2                      # cell's score: that cell is evidence,
+    beta = float(ranked[middle]) * 0.999           # the one below it is not
+    assert ranked[middle - 1] < beta
+    if variant in ("score", "gold"):
+        evidence = (g > beta) & gold
+        assert 0 < int(evidence.sum()) < int(gold.sum())   # both kinds of cell occur
+    elif variant == "random":
+        evidence = torch.from_numpy(draws.random(len(p)) < 0.5)[:, None].expand_as(p)
+    else:
+        mentioned = [[any(m.sent_id == n for m in ms) for ms in d.entities]
+                     for d, n in zip(docs, removed)]
+        rows = [mentioned[b][h] or mentioned[b][t] for b, h, t in
+                zip(batch.pair_doc.tolist(), batch.pair_h.tolist(), batch.pair_t.tolist())]
+        evidence = torch.tensor(rows)[:, None].expand_as(p)
+    assert 0 < int(evidence.sum()) < evidence.numel()
+    target = batch.labels if variant == "gold" else p
+    w = (~evidence).float()
+    l_rel = F.binary_cross_entropy_with_logits(z, batch.labels)
+    l_sf = (w * F.binary_cross_entropy_with_logits(z_hat, target, reduction="none")).sum() / w.sum()
+    cfg = SIEFConfig(beta=beta, stale_distance=False,
+                     evidence_rule="score" if variant == "gold" else variant,
+                     target="gold" if variant == "gold" else "soft")
+    loss, logs = SIEFObjective(cfg, featurize, batcher, window=64)(
+        model, docs, features, np.random.default_rng(11))
+    assert logs["loss_sf"] == pytest.approx(l_sf.item(), rel=1e-5)
+    assert loss.item() == pytest.approx(((l_rel + l_sf) / 2).item(), rel=1e-5)
+    assert logs["evidence_rate"] == pytest.approx(int((evidence & gold).sum()) / int(gold.sum()))
+
+
 def test_the_schedules_na_option_reaches_the_relation_loss_and_sief():
     from pipeline.training.objectives import RelationObjective
     docs, features, featurize, batcher, dims, cfg = _objective_setup(stale_distance=False)
