@@ -3,6 +3,9 @@ long the grid takes on N nodes.
 
     python -m commands.cluster plan                  # waves of stage instances, from DVC's graph
     python -m commands.cluster simulate --nodes 1 8 32 128 --out docs/cluster-projection.md
+    python -m commands.cluster submit --engine slurm --remote /shared/dvc-remote [STAGE ...]
+    python -m commands.cluster status
+    python -m commands.cluster gather --remote /shared/dvc-remote
 
 `plan` reads the stage graph from DVC itself (`dvc.repo.Repo(...).index.graph`, the graph
 `dvc repro` runs), one node per stage instance (`train@docred-gain-glove`), and groups the
@@ -14,11 +17,26 @@ also projects the replicate stages as one job per seed (what a cluster run would
 with N - 1 extra seeds per replicated model, each taking the measured per-seed time.
 Per-job overheads on a real cluster (a clone, `dvc pull`, `dvc push`) are not in the
 measured times; `--overhead-s` adds a guess per job.
+
+`submit` runs the grid on a cluster engine, one job per stage instance, with the engine's
+own dependencies: SLURM (`sbatch --dependency=afterok:...`, the jobs' ids kept) or Ray (one
+task per instance, a task's inputs the tasks it needs). Every job works in its own clone of
+the committed HEAD: it fetches the run cache from the DVC remote, `dvc repro --pull`s its
+stage (whatever it needs upstream comes back from the run cache, not re-run), and pushes its
+outputs and run-cache entry (`dvc push --run-cache`); a failed repro is retried
+(`--retries`). `gather` then does the same in this workspace: every stage comes back from
+the run cache and dvc.lock is written once (`.cluster/run.json` keeps what was submitted).
 """
 from __future__ import annotations
 
 import argparse
+import datetime
 import heapq
+import json
+import os
+import re
+import shutil
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,6 +176,126 @@ def projection_table(graphs: dict[str, Graph], nodes: list[int], overhead_s: flo
     return pd.DataFrame(rows)
 
 
+RUN_FILE = Path(".cluster/run.json")
+JOB_SCRIPT = """#!/usr/bin/env bash
+# {stage}: one stage instance in its own clone of {commit} (commands/cluster.py)
+set -uo pipefail
+export PATH={bin}:$PATH DVC_NO_ANALYTICS=1 SIEF_NO_PROGRESS=1
+work=$(mktemp -d {work}/job.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+git clone -q {repo} "$work/repo" && cd "$work/repo" && git checkout -q {commit} || exit 3
+[ -d {repo}/../shared ] && ln -s {repo}/../shared "$work/shared"   # the data mirror
+dvc remote add -d -f --local cluster {remote} || exit 3
+rc=1
+for attempt in $(seq {retries}); do
+  echo "attempt $attempt of {stage}"
+  dvc fetch --run-cache -q
+  if dvc repro --pull {stage} && dvc push --run-cache -q; then rc=0; break; fi
+done
+echo $rc > {logs}/{name}.rc
+exit $rc
+"""
+
+
+def job_scripts(stages: list[str], folder: Path, remote: Path, retries: int) -> dict[str, Path]:
+    """One bash script per stage instance (JOB_SCRIPT), in `folder`, for the committed HEAD."""
+    commit = _git("rev-parse", "HEAD")
+    if _git("status", "--porcelain", "--untracked-files=no"):
+        print("cluster: uncommitted changes are not seen by the jobs (they clone HEAD)",
+              file=sys.stderr)
+    (folder / "logs").mkdir(parents=True, exist_ok=True)
+    scripts = {}
+    for stage in stages:
+        name = stage.replace("@", "__")
+        script = folder / f"{name}.sh"
+        script.write_text(JOB_SCRIPT.format(
+            stage=stage, name=name, commit=commit, bin=Path(sys.executable).parent,
+            work=folder.resolve(), repo=Path.cwd().resolve(), remote=remote.resolve(),
+            retries=retries, logs=(folder / "logs").resolve()))
+        scripts[stage] = script.resolve()
+    return scripts
+
+
+def submit_slurm(needs: dict[str, frozenset[str]], scripts: dict[str, Path], logs: Path,
+                 cpus: int) -> dict[str, str]:
+    """sbatch every instance after what it needs (afterok): instance -> SLURM job id."""
+    ids: dict[str, str] = {}
+    for stage in [name for wave in waves(needs) for name in wave]:
+        after = [ids[dep] for dep in sorted(needs[stage])]
+        command = ["sbatch", "--parsable", f"--job-name={stage}", f"--cpus-per-task={cpus}",
+                   f"--output={logs / scripts[stage].with_suffix('.out').name}",
+                   *([f"--dependency=afterok:{':'.join(after)}", "--kill-on-invalid-dep=yes"]
+                     if after else []), str(scripts[stage])]
+        ids[stage] = subprocess.run(command, capture_output=True, text=True,
+                                    check=True).stdout.strip().split(";")[0]
+    return ids
+
+
+def run_ray(needs: dict[str, frozenset[str]], scripts: dict[str, Path], logs: Path, cpus: int,
+            address: str | None) -> dict[str, int]:
+    """One Ray task per instance, its inputs the tasks it needs (Ray starts it when they
+    have finished); waits for all. Returns instance -> exit status."""
+    import ray
+    ray.init(address=address, num_cpus=None if address else os.cpu_count(),
+             include_dashboard=False, log_to_driver=False)
+
+    @ray.remote(num_cpus=cpus)
+    def job(script: str, out: str, *needed: int) -> int:
+        if any(needed):
+            return 4                                   # something it needs failed
+        with open(out, "w") as handle:
+            return subprocess.run(["bash", script], stdout=handle, stderr=subprocess.STDOUT
+                                  ).returncode
+
+    refs = {}
+    for stage in [name for wave in waves(needs) for name in wave]:
+        refs[stage] = job.remote(str(scripts[stage]),
+                                 str(logs / scripts[stage].with_suffix(".out").name),
+                                 *[refs[dep] for dep in sorted(needs[stage])])
+    codes = dict(zip(refs, ray.get(list(refs.values()))))
+    ray.shutdown()
+    return codes
+
+
+def job_status(run: dict) -> list[dict]:
+    """Each submitted instance: done / failed (its exit status file) or the engine's state."""
+    logs = Path(run["folder"]) / "logs"
+    queued = {}
+    if run["engine"] == "slurm" and shutil.which("squeue"):
+        out = subprocess.run(["squeue", "-h", "-o", "%i %T", "-j", ",".join(run["ids"].values())],
+                             capture_output=True, text=True).stdout
+        queued = dict(line.split() for line in out.splitlines() if line.strip())
+    rows = []
+    for stage in run["stages"]:
+        name = stage.replace("@", "__")
+        rc = logs / f"{name}.rc"
+        state = ("done" if rc.read_text().strip() == "0" else "failed") if rc.is_file() else \
+            queued.get(run.get("ids", {}).get(stage, ""), "not run").lower()
+        rows.append({"stage": stage, "state": state, "log": str(logs / f"{name}.out")})
+    return rows
+
+
+def gather(remote: Path) -> dict[str, list[str]]:
+    """`dvc repro --pull` here after fetching the run cache: every finished stage comes back
+    from it. Returns the stages that ran and those restored."""
+    _dvc("remote", "add", "-d", "-f", "--local", "cluster", str(remote.resolve()))
+    _dvc("fetch", "--run-cache", "-q")
+    out = _dvc("repro", "--pull")
+    return {"ran": re.findall(r"^Running stage '([^']+)'", out, re.M),
+            "restored": re.findall(r"^Stage '([^']+)' is cached - skipping run", out, re.M)}
+
+
+def _git(*args: str) -> str:
+    return subprocess.run(["git", *args], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def _dvc(*args: str) -> str:
+    done = subprocess.run(["dvc", *args], capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"dvc {' '.join(args)} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    return done.stdout
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -169,12 +307,36 @@ def main(argv: list[str] | None = None) -> int:
                      help="seeds per replicated model in the projected seed grid")
     sim.add_argument("--overhead-s", type=float, default=0.0, help="added to every job")
     sim.add_argument("--out", type=Path, help="write the table (Markdown) here too")
+    run = sub.add_parser("submit", help="one job per stage instance on SLURM or Ray")
+    run.add_argument("stages", nargs="*", help="instances to run (default: every one); "
+                                                "what they need upstream is run too")
+    run.add_argument("--engine", choices=["slurm", "ray"], required=True)
+    run.add_argument("--remote", type=Path, required=True,
+                     help="the DVC remote every job shares (a folder on a shared filesystem "
+                          "here; an S3 or SSH remote needs the dvc extra)")
+    run.add_argument("--retries", type=int, default=2, help="attempts per job")
+    run.add_argument("--cpus", type=int, default=2, help="CPUs per job")
+    run.add_argument("--ray-address", help="an existing Ray cluster (default: start one here)")
+    sub.add_parser("status", help="what the last submit is doing")
+    back = sub.add_parser("gather", help="restore every finished stage here from the run cache")
+    back.add_argument("--remote", type=Path, required=True)
     args = p.parse_args(argv)
+    if args.command == "status":
+        for row in job_status(json.loads(RUN_FILE.read_text())):
+            print(f"{row['state']:>10}  {row['stage']}" + (f"  (log: {row['log']})"
+                                                           if row["state"] == "failed" else ""))
+        return 0
+    if args.command == "gather":
+        result = gather(args.remote)
+        print(f"restored from the run cache: {len(result['restored'])}; ran: {result['ran']}")
+        return 0
     needs = dvc_graph()
     if args.command == "plan":
         for k, wave in enumerate(waves(needs), 1):
             print(f"wave {k} ({len(wave)}): {' '.join(wave)}")
         return 0
+    if args.command == "submit":
+        return submit(args, needs)
     graph = Graph(needs, measured_seconds(needs, pd.read_csv(args.times)))
     grids = {"default (as measured)": graph,
              f"{args.seeds} seeds per replicated model, one job per seed":
@@ -186,6 +348,43 @@ def main(argv: list[str] | None = None) -> int:
     if args.out:
         args.out.write_text(text, encoding="utf-8")
     return 0
+
+
+def submit(args: argparse.Namespace, needs: dict[str, frozenset[str]]) -> int:
+    """Submit `args.stages` and what they need (all when none) to the engine; the run is
+    kept in RUN_FILE for status and gather."""
+    wanted = set(args.stages) or set(needs)
+    unknown = sorted(wanted - set(needs))
+    if unknown:
+        raise SystemExit(f"cluster: no stage instances {unknown}")
+    chosen = set()
+    for stage in wanted:
+        chosen |= upstream(needs, stage)
+    needs = {stage: needs[stage] for stage in chosen}
+    folder = RUN_FILE.parent / datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    scripts = job_scripts(sorted(needs), folder, args.remote, args.retries)
+    run = {"engine": args.engine, "folder": str(folder), "remote": str(args.remote),
+           "stages": [name for wave in waves(needs) for name in wave]}
+    if args.engine == "slurm":
+        run["ids"] = submit_slurm(needs, scripts, folder / "logs", args.cpus)
+        print(f"submitted {len(needs)} jobs to SLURM: {' '.join(run['ids'].values())}")
+    else:
+        codes = run_ray(needs, scripts, folder / "logs", args.cpus, args.ray_address)
+        print(f"ran {len(needs)} Ray tasks: {sum(c == 0 for c in codes.values())} done")
+    RUN_FILE.parent.mkdir(exist_ok=True)
+    RUN_FILE.write_text(json.dumps(run, indent=1) + "\n")
+    return 0
+
+
+def upstream(needs: dict[str, frozenset[str]], stage: str) -> set[str]:
+    """The instance and everything it needs, transitively."""
+    seen, todo = set(), [stage]
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo.extend(needs[name])
+    return seen
 
 
 if __name__ == "__main__":

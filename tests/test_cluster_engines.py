@@ -1,0 +1,143 @@
+"""The run grid through real cluster engines (commands.cluster submit / gather): a small DVC
+project of four stages (a -> b, c -> d) run one job per stage on SLURM and on a local Ray
+cluster, each job in its own clone, then gathered here from the shared remote's run cache.
+The gather must re-run nothing, and every output and dvc.lock entry must equal those of a
+plain `dvc repro`. Skipped where the engine is not running (.ci/run starts SLURM)."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+STEP = "import pathlib, sys; a = sys.argv[1:-1]; pathlib.Path(sys.argv[-1]).write_text(" \
+       "''.join(pathlib.Path(p).read_text() for p in a) + sys.argv[-1] + chr(10))"
+DVC_YAML = f"""stages:
+  a:
+    cmd: python -c "{STEP}" params.yaml a.txt
+    deps: [params.yaml]
+    params: [x]
+    outs: [a.txt]
+  b:
+    cmd: python -c "{STEP}" a.txt b.txt
+    deps: [a.txt]
+    outs: [b.txt]
+  c:
+    cmd: python -c "{STEP}" a.txt c.txt
+    deps: [a.txt]
+    outs: [c.txt]
+  d:
+    cmd: python -c "{STEP}" b.txt c.txt d.txt
+    deps: [b.txt, c.txt]
+    outs: [d.txt]
+"""
+OUTS = ["a.txt", "b.txt", "c.txt", "d.txt"]
+
+
+def sh(*args, cwd, env=None):
+    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, env=env)
+    assert done.returncode == 0, f"{args}: {done.stdout[-3000:]}{done.stderr[-3000:]}"
+    return done.stdout
+
+
+def toy_repo(root: Path) -> Path:
+    repo = root / "toy"
+    repo.mkdir()
+    (repo / "dvc.yaml").write_text(DVC_YAML)
+    (repo / "params.yaml").write_text("x: 1\n")
+    sh("git", "init", "-q", cwd=repo)
+    sh("git", "config", "user.email", "t@t", cwd=repo)
+    sh("git", "config", "user.name", "t", cwd=repo)
+    sh("dvc", "init", "-q", cwd=repo)
+    sh("dvc", "config", "core.analytics", "false", cwd=repo)
+    sh("git", "add", "-A", cwd=repo)
+    sh("git", "commit", "-qm", "toy", cwd=repo)
+    return repo
+
+
+def plain_repro(repo: Path, root: Path) -> tuple[dict, dict]:
+    clone = root / "plain"
+    sh("git", "clone", "-q", str(repo), str(clone), cwd=root)
+    sh("dvc", "repro", cwd=clone)
+    return outputs(clone)
+
+
+def outputs(repo: Path) -> tuple[dict, dict]:
+    from ruamel.yaml import YAML
+    lock = YAML(typ="safe").load((repo / "dvc.lock").read_text())["stages"]
+    return {o: (repo / o).read_text() for o in OUTS}, lock
+
+
+def cluster(repo: Path, *args: str) -> str:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DVC_NO_ANALYTICS": "1"}
+    return sh(sys.executable, "-m", "commands.cluster", *args, cwd=repo, env=env)
+
+
+def slurm_up() -> bool:
+    if not shutil.which("sinfo"):
+        return False
+    state = subprocess.run(["sinfo", "-h", "-o", "%T"], capture_output=True, text=True)
+    return state.returncode == 0 and any(s in state.stdout for s in ("idle", "mix", "alloc"))
+
+
+def ray_installed() -> bool:
+    try:
+        import ray  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+ENGINES = [pytest.param("slurm", marks=pytest.mark.skipif(not slurm_up(), reason="no SLURM "
+                                                           "node up (.ci/slurm.sh starts one)")),
+           pytest.param("ray", marks=pytest.mark.skipif(not ray_installed(),
+                                                        reason="ray is not installed"))]
+
+
+def wait_for(repo: Path, timeout: float = 300) -> list[str]:
+    for _ in range(int(timeout)):
+        states = cluster(repo, "status").split()
+        if not any(s in states for s in ("pending", "running", "configuring", "not")):
+            return states
+        time.sleep(1)
+    raise AssertionError(f"jobs still running after {timeout} s: {states}")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_grid_runs_one_job_per_stage_and_gathers_without_re_running(engine, tmp_path):
+    repo = toy_repo(tmp_path)
+    expected = plain_repro(repo, tmp_path)
+    remote = tmp_path / "remote"
+    cluster(repo, "submit", "--engine", engine, "--remote", str(remote), "--cpus", "1")
+    run = json.loads((repo / ".cluster/run.json").read_text())
+    assert run["engine"] == engine and run["stages"] == ["a", "b", "c", "d"]
+    if engine == "slurm":
+        assert len(set(run["ids"].values())) == 4       # one SLURM job per stage
+        wait_for(repo)
+    status = cluster(repo, "status")
+    assert status.split().count("done") == 4, status
+    assert not any((repo / o).exists() for o in OUTS)  # nothing ran in the workspace
+    gathered = cluster(repo, "gather", "--remote", str(remote))
+    assert "restored from the run cache: 4; ran: []" in gathered, gathered
+    assert outputs(repo) == expected
+
+
+def test_a_failing_job_is_retried_and_reported(tmp_path):
+    if not ray_installed():
+        pytest.skip("ray is not installed")
+    repo = toy_repo(tmp_path)
+    (repo / "dvc.yaml").write_text(DVC_YAML.replace('params.yaml a.txt', 'params.yaml a.txt '
+                                                    '&& python -c "raise SystemExit(1)"'))
+    sh("git", "commit", "-qam", "a fails", cwd=repo)
+    cluster(repo, "submit", "--engine", "ray", "--remote", str(tmp_path / "remote"),
+            "--retries", "2", "--cpus", "1")
+    status = cluster(repo, "status")
+    assert "failed  a  (log:" in status and status.split().count("done") == 0
+    log = next((repo / ".cluster").glob("*/logs/a.out")).read_text()
+    assert log.count("attempt ") == 2                    # bounded retries, both tried
