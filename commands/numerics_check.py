@@ -40,6 +40,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--numerics", choices=["portable", "native"],
                    help="default: the fingerprint's")
     p.add_argument("--epochs", type=int, help="compare the first N epochs (default: all)")
+    p.add_argument("--threads", type=int, help="torch threads (default: the fingerprint's)")
     p.add_argument("--write", type=Path, help="write this machine's fingerprint here instead "
                                               "(--numerics and --epochs say which)")
     return p
@@ -60,7 +61,8 @@ def check(args: argparse.Namespace) -> int:
     fingerprint = read_json(args.fingerprint)
     run = fingerprint["run"]
     made_on = fingerprint["made_on"]
-    params = run_params(run, args.numerics or made_on["numerics"], made_on["threads"])
+    params = run_params(run, args.numerics or made_on["numerics"],
+                        args.threads or made_on["threads"])
     reference = fingerprint["epochs"][:args.epochs]
     history = train_epochs(params, run, args.data, len(reference))
     rows, equal = compare(reference, history)
@@ -75,7 +77,7 @@ def check(args: argparse.Namespace) -> int:
 def write(args: argparse.Namespace) -> int:
     """This machine's fingerprint of the default BiLSTM base run."""
     run = {"dataset": "docred", "model": "bilstm", "encoder": "glove", "job": "base"}
-    params = run_params(run, args.numerics or "native", threads=2)
+    params = run_params(run, args.numerics or "native", threads=args.threads or 2)
     history = train_epochs(params, run, args.data, args.epochs or 6)
     made_on = {**machine_record(), "date": datetime.date.today().isoformat()}
     write_json(args.write, {"run": run, "made_on": made_on,
