@@ -4,12 +4,11 @@ epochs of a fingerprint made on another machine and compare every number, bit fo
 A fingerprint holds the first six epochs' dev F1, Ign F1, theta, AUC and training loss of
 that run and the numerics it was made with, which the check uses too:
 benchmarks/results/numerics/fingerprint.json is the committed default run's (native
-kernels), fingerprint.portable.json the same run under portable numerics (docs/numerics.md).
+kernels); `--write` makes one of this machine under either numerics (docs/numerics.md).
 Needs the processed data:
 
     dvc repro prepare@docred
     python -m commands.numerics_check                 # against the committed run
-    python -m commands.numerics_check --fingerprint benchmarks/results/numerics/fingerprint.portable.json
     python -m commands.numerics_check --numerics portable --epochs 6 --write FILE   # make one
 
 Exit status: 0 when every number is equal, 1 when one differs, 2 on bad input.
