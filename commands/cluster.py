@@ -113,13 +113,19 @@ def with_seed_jobs(graph: Graph, seeds: int) -> Graph:
     return Graph({k: frozenset(v) for k, v in needs.items()}, seconds)
 
 
+def users_of(needs: dict[str, frozenset[str]]) -> dict[str, list[str]]:
+    """instance -> the instances that need it (the graph's edges turned round)."""
+    users: dict[str, list[str]] = {name: [] for name in needs}
+    for name, deps in needs.items():
+        for dep in deps:
+            users[dep].append(name)
+    return users
+
+
 def critical_path(graph: Graph) -> dict[str, float]:
     """instance -> the longest chain of seconds from it to the end of the grid (itself
     included): list scheduling's priority, and at the first instance, the critical path."""
-    users: dict[str, list[str]] = {name: [] for name in graph.needs}
-    for name, deps in graph.needs.items():
-        for dep in deps:
-            users[dep].append(name)
+    users = users_of(graph.needs)
     memo: dict[str, float] = {}
 
     def tail(name: str) -> float:
@@ -137,10 +143,7 @@ def simulate(graph: Graph, nodes: int, overhead_s: float = 0.0) -> dict[str, flo
     cost = {name: graph.seconds[name] + overhead_s for name in graph.needs}
     priority = critical_path(Graph(graph.needs, cost))
     waiting = {name: set(deps) for name, deps in graph.needs.items()}
-    users: dict[str, list[str]] = {name: [] for name in graph.needs}
-    for name, deps in graph.needs.items():
-        for dep in deps:
-            users[dep].append(name)
+    users = users_of(graph.needs)
     ready = [(-priority[n], n) for n, deps in waiting.items() if not deps]
     heapq.heapify(ready)
     running: list[tuple[float, str]] = []   # (finish time, instance)
