@@ -1,0 +1,212 @@
+"""The fine-tuning arms of the controlled comparison, each from the same base checkpoint of
+its seed, with the same batch order and the same budget:
+
+    control  the relation loss on the full documents;
+    augment  the relation loss on the full documents and on SIEF's sentence-removed copies
+             (augment.py): SIEF's compute and data without its score and focusing loss;
+    rand     SIEF with random evidence (the paper's Rand: sief.evidence_rule = random);
+    sief     SIEF as params.yaml's `sief` section says.
+
+Every arm runs `comparison.epochs` epochs, each followed by a dev evaluation (no early
+stopping: the arms get the same number of evaluations to choose from), and is scored twice:
+as today (the epoch and theta best on all dev documents) and cross-fitted (crossfit.py).
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, ClassVar, Literal
+
+import numpy as np
+import pandas as pd
+import torch
+
+from pipeline.config import to_dict
+from pipeline.comparison.augment import AugmentObjective
+from pipeline.comparison.crossfit import EpochFolds, cross_fit, epoch_folds, halves
+from pipeline.data.features import Collate, make_collate
+from pipeline.data.jsonio import write_json
+from pipeline.data.prepare import Processed, load_featurizer, load_meta, load_split
+from pipeline.data.torchfile import load_pt
+from pipeline.errors import ConfigError
+from pipeline.evaluation.evaluators import DOCUMENTS, scalars
+from pipeline.evaluation.predict import evaluate_with_counts, predict_probs
+from pipeline.models import model_spec
+from pipeline.reporting.significance import f1_from_counts
+from pipeline.runtime import machine_record, machine_summary
+from pipeline.sief.objective import SIEFConfig, SIEFObjective
+from pipeline.training.loop import TrainConfig, TrainResult, clear_resume, train
+from pipeline.training.objectives import Objective, RelationObjective
+from pipeline.training.run import counts_frame, fingerprint, load_checkpoint, write_history
+from pipeline.training.seeding import seed_everything
+
+Arm = Literal["control", "augment", "rand", "sief"]
+ARMS: tuple[str, ...] = ("control", "augment", "rand", "sief")
+SELECTIONS = ("all", "cross_fit")
+"""How a run's epoch and theta were chosen: on all dev documents (as the paper and today's
+tables), or cross-fitted (crossfit.py)."""
+
+
+@dataclass(frozen=True)
+class ComparisonConfig:
+    """params.yaml `comparison`: the budget and the dev split shared by every arm."""
+    BOUNDS: ClassVar[dict[str, str]] = {"epochs": ">= 1"}
+    """Ranges checked by pipeline.config.build (the params key named in the error)."""
+    epochs: int = 10
+    """Epochs of every arm, all run, each followed by a dev evaluation (no early stopping)."""
+    fold_seed: int = 0
+    """Seeds the split of the dev documents into the two cross-fitting halves."""
+
+    def schedule(self, finetuning: TrainConfig) -> TrainConfig:
+        """The arms' schedule: the fine-tuning one with this budget, every epoch evaluated."""
+        return dataclasses.replace(finetuning, epochs=self.epochs, patience=0, eval_every=1)
+
+
+def arm_objective(arm: str, sief: SIEFConfig, data_dir: Path, batcher: Collate,
+                  na_in_loss: bool) -> Objective:
+    """The loss of `arm`; `sief` gives the sentence draws (augment) or the loss (rand, sief)."""
+    if arm == "control":
+        return RelationObjective(batcher, na_in_loss)
+    if arm not in ARMS:
+        raise ConfigError(f"arm: {arm!r} is not one of {list(ARMS)}")
+    featurize = load_featurizer(data_dir)
+    loss = dataclasses.replace(sief, evidence_rule="random") if arm == "rand" else sief
+    sief_objective = SIEFObjective(loss, featurize, batcher, window=featurize.max_tokens,
+                                   na_in_loss=na_in_loss)
+    return AugmentObjective(sief_objective) if arm == "augment" else sief_objective
+
+
+class FoldRecorder:
+    """The training loop's dev evaluation that also keeps each epoch's EpochFolds, saved
+    after every evaluation beside the run's resume state so that a resumed run keeps them."""
+
+    def __init__(self, dev: Processed, batcher: Collate, batch_size: int, in_a: np.ndarray,
+                 select_by: str, store: Path | None, run_fingerprint: str, resumed: int):
+        self.dev, self.batcher, self.batch_size = dev, batcher, batch_size
+        self.in_a, self.select_by = in_a, select_by
+        self.store, self.fingerprint = store, run_fingerprint
+        self.epochs: list[EpochFolds] = self._load()[:resumed]
+
+    def __call__(self, model: torch.nn.Module) -> dict:
+        probs = predict_probs(model, self.dev.features, self.batcher, self.batch_size,
+                              desc="dev")
+        metrics, counts = evaluate_with_counts(self.dev.docs, probs)
+        self.epochs.append(epoch_folds(self.dev.docs, probs, self.in_a, self.select_by))
+        if self.store is not None:
+            self.store.parent.mkdir(parents=True, exist_ok=True)
+            torch.save({"fingerprint": self.fingerprint,
+                        "epochs": [e.as_dict() for e in self.epochs]}, self.store)
+        return {**metrics, DOCUMENTS: counts}
+
+    def _load(self) -> list[EpochFolds]:
+        if self.store is None or not self.store.exists():
+            return []
+        saved = load_pt(self.store, "cross-fitting state")
+        if saved.get("fingerprint") != self.fingerprint:
+            return []
+        return [EpochFolds(**epoch) for epoch in saved["epochs"]]
+
+
+def resumed_epochs(resume: Path | None, run_fingerprint: str) -> int:
+    """How many epochs a run resumed from `resume` has behind it (0: a fresh start)."""
+    if resume is None or not resume.exists():
+        return 0
+    state = load_pt(resume, "resume state")
+    return int(state["epoch"]) if state.get("fingerprint") == run_fingerprint else 0
+
+
+@dataclass
+class ArmResult:
+    """One arm's run of one seed."""
+    result: TrainResult
+    cross_fit_counts: np.ndarray  # [D, 4] per-document counts, cross-fitted
+    chosen: dict                  # each half's epoch and theta (crossfit.cross_fit)
+
+
+def train_arm(arm: str, model: Any, schedule: TrainConfig, comparison: ComparisonConfig,
+              sief: SIEFConfig, data_dir: Path, init: Path, out_dir: Path, *,
+              resume: Path | None = None, device: torch.device | None = None) -> ArmResult:
+    """Fine-tune the base checkpoint `init` as `arm` for comparison.epochs epochs; write
+    out_dir/model.pt (the epoch best on all dev, as train_run keeps) with the cross-fitted
+    choice."""
+    meta = load_meta(data_dir)
+    if meta["dataset"] != "docred":
+        raise ConfigError(f"comparison arms: cross-fitting needs DocRED's per-document counts, "
+                          f"not {meta['dataset']}")
+    schedule = comparison.schedule(schedule)
+    train_set, dev = load_split(data_dir, "train"), load_split(data_dir, "dev")
+    net, _ = load_checkpoint(init, device)
+    seed_everything(schedule.seed)
+    batcher = make_collate(meta["dims"]["num_relations"], device)
+    objective = arm_objective(arm, sief, data_dir, batcher, schedule.na_in_loss)
+    stored = {"arm": arm, "train": to_dict(schedule), "model": to_dict(model),
+              "sief": to_dict(sief), "comparison": to_dict(comparison), "init": str(init)}
+    run_fingerprint = fingerprint(stored, [data_dir / "train.docs.json.gz",
+                                           data_dir / "features.train.pt", init])
+    in_a = halves(len(dev.docs), comparison.fold_seed)
+    store = resume.with_name("folds.pt") if resume is not None else None
+    evaluate = FoldRecorder(dev, batcher, schedule.eval_batch_size, in_a, schedule.select_by,
+                            store, run_fingerprint, resumed_epochs(resume, run_fingerprint))
+    result = train(net, train_set.docs, train_set.features, objective, evaluate, schedule,
+                   resume_path=resume, fingerprint=run_fingerprint)
+    counts, chosen = cross_fit(evaluate.epochs, in_a)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    torch.save({"model": model_spec(net), "state_dict": result.best_state,
+                "best_epoch": result.best_epoch, "dev": result.best_dev, "train": stored,
+                "cross_fit": chosen, "machine": machine_record()}, out_dir / "model.pt")
+    # Every epoch's view by each half, kept so that another selection rule can be scored
+    # without training again.
+    torch.save({"in_a": in_a, "epochs": [e.as_dict() for e in evaluate.epochs]},
+               out_dir / "folds.pt")
+    clear_resume(resume)
+    clear_resume(store)
+    return ArmResult(result, counts, chosen)
+
+
+def run_arms(arm: str, seeds: dict[int, Path], out_dir: Path, metrics: Path,
+             run_one: Callable[[int, Path, Path], ArmResult]) -> list[dict]:
+    """`run_one(seed, base checkpoint, out_dir / f"seed{seed}")` for every seed (seed -> its
+    base's model.pt); writes `metrics` (dev.json: per seed the best epoch on all dev and the
+    cross-fitted choice and scores), and beside it documents.csv (per seed and selection,
+    the per-document counts) and history.csv (per seed, the learning curve)."""
+    runs, counts, histories = [], [], []
+    for seed, base in seeds.items():
+        arm_run = run_one(seed, base, out_dir / f"seed{seed}")
+        f1, ign_f1 = f1_from_counts(arm_run.cross_fit_counts.sum(axis=0))
+        runs.append({"seed": seed, "best_epoch": arm_run.result.best_epoch,
+                     "epochs": len(arm_run.result.history),
+                     "dev": scalars(arm_run.result.best_dev),
+                     "cross_fit": {**arm_run.chosen, "f1": float(f1), "ign_f1": float(ign_f1)}})
+        counts += [counts_frame(arm_run.result.best_dev[DOCUMENTS]).assign(seed=seed,
+                                                                            selection="all"),
+                   counts_frame(arm_run.cross_fit_counts).assign(seed=seed,
+                                                                 selection="cross_fit")]
+        histories.append(pd.DataFrame(arm_run.result.history).assign(seed=seed))
+    write_json(metrics, {"arm": arm, "runs": runs, "machine": machine_summary()}, indent=1)
+    frame = pd.concat(counts)
+    frame[["seed", "selection", *frame.columns[:-2]]].to_csv(metrics.parent / "documents.csv",
+                                                             index=False)
+    history = pd.concat(histories)
+    write_history(metrics.parent / "history.csv",
+                  history[["seed", *history.columns[:-1]]].to_dict("records"))
+    return runs
+
+
+def seed_bases(main_seed: int, main_base: Path, replicas: Path, extra: tuple[int, ...]
+               ) -> dict[int, Path]:
+    """Seed -> the base checkpoint its arms start from: the schedule's seed's base run, then
+    the seeds_base replicate (replicas/seed<k>/model.pt) of every extra seed."""
+    return {main_seed: main_base, **{seed: replicas / f"seed{seed}" / "model.pt" for seed in extra}}
+
+
+def compare_arm(arm: str, model: Any, finetuning: TrainConfig, comparison: ComparisonConfig,
+                sief: SIEFConfig, data_dir: Path, bases: dict[int, Path], out_dir: Path,
+                metrics: Path, resume_of: Callable[[Path], Path | None],
+                device: torch.device | None = None) -> list[dict]:
+    """The arm for every seed (seed -> its base run's model.pt), each with its base's seed:
+    the library's entry point of the arms stages. `resume_of(run directory)` says where a
+    run keeps its resume state."""
+    return run_arms(arm, bases, out_dir, metrics, lambda seed, base, out: train_arm(
+        arm, model, dataclasses.replace(finetuning, seed=seed), comparison, sief, data_dir,
+        base, out, resume=resume_of(out), device=device))

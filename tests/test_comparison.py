@@ -1,0 +1,144 @@
+"""The controlled comparison (pipeline/comparison): the augment arm's loss and draws, the
+two-fold cross-fitting, the arms' schedule; on hand-made documents and counts."""
+import dataclasses
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from pipeline.comparison.arms import ComparisonConfig, arm_objective, seed_bases
+from pipeline.comparison.augment import AugmentObjective, copy_labels
+from pipeline.comparison.crossfit import EpochFolds, cross_fit, epoch_folds, halves
+from pipeline.evaluation.predict import document_counts, evaluate_probs
+from pipeline.sief.objective import SIEFConfig, SIEFObjective
+from pipeline.training.loop import TrainConfig
+from tests.helpers import random_doc, tiny_bilstm, tiny_setup
+
+
+def _setup(seed=5, n=4):
+    rng = np.random.default_rng(seed)
+    docs = [random_doc(rng, f"d{i}") for i in range(n)]
+    featurize, batcher, dims = tiny_setup(docs)
+    return docs, [featurize(d) for d in docs], featurize, batcher, dims
+
+
+def test_copy_labels_keep_facts_whose_entities_are_still_mentioned():
+    labels = torch.tensor([[0., 1., 1.], [1., 0., 0.], [0., 0., 1.]])    # [P=3, R=3]
+    kept = torch.tensor([1., 0., 0.])
+    assert copy_labels(labels, kept).tolist() == [[0, 1, 1], [1, 0, 0], [1, 0, 0]]
+
+
+def test_augment_draws_siefs_sentences_and_adds_no_focusing_term():
+    docs, features, featurize, batcher, dims = _setup()
+    model = tiny_bilstm(dims).eval()   # no dropout: the recomputation sees the same network
+    drawn = {}
+
+    def recording(objective, name):
+        reduce = objective.reduce
+
+        def wrapped(*args):
+            removed, reduced, batch_hat = reduce(*args)
+            drawn[name] = removed
+            return removed, reduced, batch_hat
+        objective.reduce = wrapped
+        return objective
+
+    cfg = SIEFConfig(stale_distance=False)
+    sief = recording(SIEFObjective(cfg, featurize, batcher, window=64), "sief")
+    sief(model, docs, features, np.random.default_rng(11))
+    augment = AugmentObjective(recording(SIEFObjective(cfg, featurize, batcher, window=64),
+                                         "augment"))
+    loss, logs = augment(model, docs, features, np.random.default_rng(11))
+    assert drawn["augment"] == drawn["sief"]
+    # By hand: the relation loss on the full batch and on the copies, halved; a pair whose
+    # head or tail lost every mention is NA in the copy.
+    reduced = [d.remove_sentence(n) for d, n in zip(docs, drawn["sief"])]
+    batch = batcher(features)
+    batch_hat = batcher([featurize(d) for d in reduced])
+    labels_hat = batch.labels.clone()
+    for row in range(len(batch.pair_h)):
+        doc = reduced[int(batch.pair_doc[row])]
+        h, t = int(batch.pair_h[row]), int(batch.pair_t[row])
+        if not (doc.entities[h] and doc.entities[t]):
+            labels_hat[row] = 0
+            labels_hat[row, 0] = 1
+    assert (labels_hat[:, 1:] < batch.labels[:, 1:]).any()  # some gold fact is lost: the rule acts
+    full = F.binary_cross_entropy_with_logits(model(batch), batch.labels)
+    copy = F.binary_cross_entropy_with_logits(model(batch_hat), labels_hat)
+    assert loss.item() == pytest.approx(((full + copy) / 2).item(), rel=1e-6)
+    assert set(logs) == {"loss", "loss_rel", "loss_copy", "facts_kept"}  # no L_sf, no evidence
+    assert 0 < logs["facts_kept"] <= 1
+
+
+def test_each_arm_gets_its_objective(tmp_path, monkeypatch):
+    from pipeline.training.objectives import RelationObjective
+    docs, features, featurize, batcher, _ = _setup()
+    monkeypatch.setattr("pipeline.comparison.arms.load_featurizer", lambda _: featurize)
+    featurize.max_tokens = 64
+    sief = SIEFConfig(beta=0.5)
+    assert isinstance(arm_objective("control", sief, tmp_path, batcher, True), RelationObjective)
+    assert isinstance(arm_objective("augment", sief, tmp_path, batcher, True), AugmentObjective)
+    rand = arm_objective("rand", sief, tmp_path, batcher, True)
+    assert rand.cfg == dataclasses.replace(sief, evidence_rule="random")
+    assert arm_objective("sief", sief, tmp_path, batcher, True).cfg == sief
+
+
+def test_the_arms_schedule_runs_every_epoch_and_evaluates_each():
+    finetuning = TrainConfig(epochs=20, patience=4, eval_every=3, lr=5e-4, seed=14)
+    schedule = ComparisonConfig(epochs=7).schedule(finetuning)
+    assert (schedule.epochs, schedule.patience, schedule.eval_every) == (7, 0, 1)
+    assert (schedule.lr, schedule.seed) == (5e-4, 14)
+
+
+def test_seed_bases_pair_each_seed_with_its_base(tmp_path):
+    bases = seed_bases(13, tmp_path / "base.pt", tmp_path / "seeds", (14, 15))
+    assert list(bases) == [13, 14, 15]
+    assert bases[15] == tmp_path / "seeds" / "seed15" / "model.pt"
+
+
+def test_halves_are_a_seeded_even_split():
+    in_a = halves(11, seed=0)
+    assert in_a.sum() == 5 and in_a.dtype == bool
+    assert (halves(11, seed=0) == in_a).all()
+    assert not (halves(11, seed=1) == in_a).all()
+
+
+def test_epoch_folds_score_each_half_at_the_other_halves_theta():
+    rng = np.random.default_rng(0)
+    docs = [random_doc(rng, f"d{i}") for i in range(8)]
+    probs = [rng.random((d.num_entities * (d.num_entities - 1), 4)).astype(np.float32)
+             for d in docs]
+    in_a = halves(len(docs), seed=3)
+    folds = epoch_folds(docs, probs, in_a, "ign_f1")
+    for h, own in enumerate((in_a, ~in_a)):
+        mine = [i for i in range(len(docs)) if own[i]]
+        others = [i for i in range(len(docs)) if not own[i]]
+        metrics = evaluate_probs([docs[i] for i in mine], [probs[i] for i in mine])
+        assert folds.theta[h] == metrics["theta"]
+        assert folds.selection[h] == pytest.approx(metrics["ign_f1"])
+        expected = document_counts([docs[i] for i in others], [probs[i] for i in others],
+                                   metrics["theta"])
+        assert (folds.counts[others] == expected).all()
+
+
+def test_cross_fit_scores_each_half_with_the_others_choice():
+    # Four documents, halves A = {0, 1}, B = {2, 3}. Epoch 1 is best on B, epoch 2 on A:
+    # A's choice (epoch 2) scores B's documents, B's (epoch 1) scores A's.
+    in_a = np.array([True, True, False, False])
+    epoch1 = EpochFolds(np.array([0.1, 0.2]), np.array([0.3, 0.6]),
+                        np.arange(16).reshape(4, 4))
+    epoch2 = EpochFolds(np.array([0.4, 0.5]), np.array([0.5, 0.2]),
+                        100 + np.arange(16).reshape(4, 4))
+    counts, chosen = cross_fit([epoch1, epoch2], in_a)
+    assert chosen == {"A": {"epoch": 2, "theta": 0.4}, "B": {"epoch": 1, "theta": 0.2}}
+    assert (counts[:2] == epoch1.counts[:2]).all()
+    assert (counts[2:] == epoch2.counts[2:]).all()
+
+
+def test_cross_fit_keeps_the_earlier_epoch_on_a_tie():
+    in_a = np.array([True, False])
+    same = [EpochFolds(np.zeros(2), np.array([0.5, 0.5]), np.full((2, 4), e)) for e in (1, 2)]
+    counts, chosen = cross_fit(same, in_a)
+    assert chosen["A"]["epoch"] == chosen["B"]["epoch"] == 1
+    assert (counts == 1).all()
