@@ -35,13 +35,30 @@ BLOCK = re.compile(r"(<!-- table: (?P<name>[a-z0-9_]+)(?: (?P<folder>[\w./-]+))?
 
 def sief_effect(reports: Path) -> pd.DataFrame:
     """SIEF - control and SIEF - base per model, dev Ign F1 (points)."""
-    frame = pd.read_csv(reports / "sief_effect.csv")
+    return differences(reports / "sief_effect.csv")
+
+
+def arms_effect(reports: Path) -> pd.DataFrame:
+    """The comparison's arm differences per model, dev Ign F1 (points), cross-fitted."""
+    return differences(reports / "arms_effect.csv")
+
+
+def differences(path: Path) -> pd.DataFrame:
+    """A difference table's dev Ign F1 rows (sief_effect, arms_effect), the README's columns."""
+    frame = pd.read_csv(path)
     frame = frame[frame["metric"] == "dev Ign F1"].copy()
     for column in ("mean difference", "paper difference"):
         frame[column] = [None if pd.isna(v) else f"{v:+.2f}" for v in frame[column]]
     return frame.rename(columns={"mean difference": "dev Ign F1", "paper difference": "paper"})[
         ["model", "difference", "seeds", "dev Ign F1", "95% CI", "MDE (80% power)", "verdict",
          "paper"]]
+
+
+def selection_bias(reports: Path) -> pd.DataFrame:
+    """Per model and arm, dev Ign F1 chosen on all dev vs cross-fitted (percent)."""
+    frame = pd.read_csv(reports / "selection_bias.csv")
+    return frame[["model", "arm", "seeds", "dev Ign F1, chosen on all dev",
+                  "dev Ign F1, cross-fitted", "optimism Ign F1", "epochs chosen (A / B)"]]
 
 
 def table1_seeds(reports: Path) -> pd.DataFrame:
@@ -148,7 +165,8 @@ def speed(folder: Path) -> pd.DataFrame:
 
 
 BLOCKS: dict[str, Callable[[Path], pd.DataFrame]] = {
-    "sief_effect": sief_effect, "table1": table1_seeds, "table2": table2, "training": training,
+    "sief_effect": sief_effect, "arms_effect": arms_effect, "selection_bias": selection_bias,
+    "table1": table1_seeds, "table2": table2, "training": training,
     "robustness": robustness, "evidence": evidence, "analysis": analysis,
     "time_budget": time_budget, "speed": speed,
 }

@@ -13,7 +13,7 @@ from pipeline.reporting.collect import Analysis, Grid, collect_report
 from stages.common import cli, load_sections
 
 PARAMS = ("grid", "{dataset}.files", "dialogre", "features", "schedules", "encoders", "models",
-          "sief", "seeds", "analysis", "robustness", "case_study", "evaluate")
+          "sief", "seeds", "comparison", "analysis", "robustness", "case_study", "evaluate")
 
 
 def report_grid(params: dict, dataset: str, analysis_encoder: str = "glove") -> Grid:
@@ -23,7 +23,8 @@ def report_grid(params: dict, dataset: str, analysis_encoder: str = "glove") -> 
                 tuple(grid.get("dialogre", {}).get("models", ())),
                 tuple(grid.get("dialogre", {}).get("encoders", ())),
                 {name: section["kind"] for name, section in params["encoders"].items()},
-                tuple(params["seeds"]["models"]), analysis_encoder)
+                tuple(params["seeds"]["models"]), analysis_encoder,
+                params["comparison"]["epochs"])
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -68,6 +68,9 @@ def stages(models=None) -> dict[str, set[str]]:
         **{f"seeds_{job}": {f"seeds_{job}@docred-{m}-glove" for m in SEEDED
                             if models is None or m in models}
            for job in ("base", "control", "sief")},
+        **{stage: {f"{stage}@docred-{m}-glove-{arm}" for m in SEEDED
+                   if models is None or m in models for arm in arms}
+           for stage, arms in (("arms", ("control", "augment")), ("arms_sief", ("rand", "sief")))},
         "analysis": {f"analysis@docred-{m}-glove-{s}" for m in ANALYSED
                      if models is None or m in models for s in SETTINGS},
         **{f"evaluate_{job}": {f"evaluate@{r}-{job}" for r in docred}
@@ -164,6 +167,17 @@ def test_repro_metrics_and_caching(repo):
     assert effect.loc[replicated, "95% CI over seeds"].notna().all()
     assert set(effect.loc[~replicated, "seeds"]) == {1}
     assert set(effect.loc[~replicated, "verdict"]) == {"one seed: undecided"}
+    # The comparison's arms of the replicated model: every seed of every arm, cross-fitted.
+    arms = pd.read_csv(report / "arms_effect.csv")
+    assert len(arms) == len(SEEDED) * 5 * 2 and set(arms["seeds"]) == {2}  # 13 and 5
+    assert arms["95% CI"].notna().all()
+    selection = pd.read_csv(report / "selection_bias.csv")
+    assert len(selection) == len(SEEDED) * 4
+    arm = json.loads((results / "gain/glove/arms/augment/dev.json").read_text())
+    main_seed = PARAMS["schedules"]["docred"]["glove"]["base"]["seed"]
+    assert [run["seed"] for run in arm["runs"]] == [main_seed, *PARAMS["seeds"]["extra"]]
+    assert all(run["epochs"] == 2 for run in arm["runs"])     # the budget, every epoch run
+    assert (report / "arm_curves.png").stat().st_size > 0
     assert "## Case study" in (report / "index.md").read_text()
     table5 = (report / "table5.md").read_text()
     assert "| BiLSTM | +NoMention |" in table5
@@ -207,7 +221,8 @@ def test_repro_metrics_and_caching(repo):
     commit(repo, "base")
     experiment = sh("dvc", "exp", "run", "-S", "sief.beta=0.6", cwd=repo)
     assert ran(experiment) == set().union(*(every[k] for k in (
-        "sief", "seeds_sief", "analysis", "evaluate_sief", "robustness_sief", "downstream")))
+        "sief", "seeds_sief", "arms_sief", "analysis", "evaluate_sief", "robustness_sief",
+        "downstream")))
     table = sh("dvc", "exp", "show", "--csv", "--all-commits", cwd=repo)
     assert "0.6" in table and "0.8" in table
 

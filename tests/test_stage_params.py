@@ -49,7 +49,9 @@ def test_stages_only_see_declared_sections(tmp_path):
 OVERRIDE_FILES = [*sorted(path.name for path in ROOT.glob("params.*.yaml")),
                   # the benchmarks' own sets (gpu_check.yaml: the lent GPU machine's changes)
                   *sorted(str(path.relative_to(ROOT))
-                          for path in ROOT.glob("benchmarks/*.yaml"))]
+                          for path in ROOT.glob("benchmarks/*.yaml")),
+                  *sorted(str(path.relative_to(ROOT))       # the kept experiments' own
+                          for path in ROOT.glob("experiments/*/params.yaml"))]
 
 
 @pytest.mark.parametrize("overrides", [None, *OVERRIDE_FILES])
@@ -64,6 +66,7 @@ def test_params_build_every_config(overrides):
     from pipeline.sief.objective import SIEFConfig
     from pipeline.training.loop import ScheduleConfig
     from pipeline.training.seeding import SeedsConfig
+    from pipeline.comparison.arms import ComparisonConfig
     params = merged_params(ROOT / overrides, PARAMS_YAML) if overrides \
         else read_params(PARAMS_YAML)
     build(DownloadConfig, params["download"], "download")
@@ -73,6 +76,7 @@ def test_params_build_every_config(overrides):
     build(EvaluateConfig, params["evaluate"]["docred"], "evaluate.docred")
     build(DialogREEvaluateConfig, params["evaluate"]["dialogre"], "evaluate.dialogre")
     build(SeedsConfig, params["seeds"], "seeds")
+    build(ComparisonConfig, params["comparison"], "comparison")
     build(SIEFConfig, params["sief"], "sief")
     for dataset, grid in params["grid"].items():
         for encoder in grid["encoders"]:

@@ -15,16 +15,20 @@ import numpy as np
 import pandas as pd
 
 from pipeline.data.jsonio import read_json
+from pipeline.errors import DataError
 from pipeline.evaluation.docred_metrics import COUNT_COLUMNS
 from pipeline.reporting import paper
-from pipeline.reporting.figures import figure4, figure5, learning_curves
+from pipeline.reporting.figures import arm_curves, figure4, figure5, learning_curves
 from pipeline.reporting.report import write_report
-from pipeline.reporting.tables import (Run, RunResults, SeedRuns, Table, effect_table,
-                                       heuristics_table, robustness_table, table1, table2,
+from pipeline.reporting.tables import (ArmRuns, Run, RunResults, SeedRuns, Table,
+                                       arms_effect_table, effect_table, heuristics_table,
+                                       robustness_table, selection_table, table1, table2,
                                        table3, table4, training_table, write_table)
 
 DOCRED_JOBS = ("base", "control", "sief")
 DIALOGRE_JOBS = ("base", "control", "sief")
+ARMS = ("control", "augment", "rand", "sief")
+"""The comparison's arms (stages arms, arms_sief), in the order the report shows them."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,8 @@ class Grid:
     """params.yaml seeds.models: the GloVe models with replicates (seeds_* stages)."""
     analysis_encoder: str = "glove"
     """The encoder of the paper's analyses (robustness, seeds, Tables 3-6, Figures 4-5)."""
+    comparison_epochs: int = 0
+    """params.yaml comparison.epochs: the budget of every arm of the seeded models."""
 
 
 @dataclass(frozen=True)
@@ -86,12 +92,20 @@ def collect_report(dataset: str, results: Path, processed: Path, out: Path, grid
                     "for each sentence subset", pd.read_csv(case_dir / "case_study.csv"),
                     [f"Dev theta: base {case['theta_base']:.4f}, +SIEF "
                      f"{case['theta_sief']:.4f}; predicted = P >= theta."])]
+    arms = arm_results(root, grid)
+    if arms:  # the seeded models' arms, the answer: first
+        tables = [arms_effect_table({run: runs.seed_runs() for run, runs in arms.items()},
+                                    grid.comparison_epochs), selection_table(arms), *tables]
     analysis_tables, sweep = analysis_results(root, grid, analysis, paper_runs)
     tables += analysis_tables
     for table in tables:
         write_table(table, out)
     sweep.to_csv(out / "figure4.csv", index=False)
-    figures = [("Learning curves (dev Ign F1; a star marks the kept epoch)",
+    arm_histories = {run: pd.read_csv(root.joinpath(*run[:2], "arms", run[2], "history.csv"))
+                     for run in arms}
+    figures = [*([("Learning curves of the arms (dev Ign F1, mean over seeds and its range)",
+                   arm_curves(arm_histories, out / "arm_curves.png"))] if arms else []),
+               ("Learning curves (dev Ign F1; a star marks the kept epoch)",
                 learning_curves(histories, out / "learning_curves.png")),
                ("Figure 4: dev F1 against beta", figure4(sweep, out / "figure4.png")),
                ("Figure 5: P vs P-hat, a non-evidence sentence removed",
@@ -216,6 +230,43 @@ def seed_runs(folder: Path, replicas: Path | None) -> SeedRuns:
         counts += [rows.drop(columns="seed")
                    for _, rows in replica_counts.groupby("seed", sort=False)]
     return SeedRuns(devs, np.stack([frame[list(COUNT_COLUMNS)].to_numpy() for frame in counts]))
+
+
+def arm_results(root: Path, grid: Grid) -> dict[Run, ArmRuns]:
+    """The arms of every seeded model (the analysis encoder's), read from what the arms
+    stages wrote under <model>/<encoder>/arms/<arm>/."""
+    arms = {}
+    for model in grid.seeded:
+        folder = root / model / grid.analysis_encoder / "arms"
+        for arm in ARMS:
+            arms[(model, grid.analysis_encoder, arm)] = load_arm(folder / arm)
+        paired(arms, model, grid.analysis_encoder, folder)
+    return arms
+
+
+def paired(arms: dict[Run, ArmRuns], model: str, encoder: str, folder: Path) -> None:
+    """Refuse a model whose arms (in `folder`/<arm>/) hold other seeds or another order:
+    each seed's arms start from that seed's base, and the comparison pairs them by seed."""
+    first = arms[(model, encoder, ARMS[0])]
+    for arm in ARMS[1:]:
+        if arms[(model, encoder, arm)].seeds != first.seeds:
+            raise DataError(f"seeds {arms[(model, encoder, arm)].seeds} differ from the "
+                            f"{ARMS[0]} arm's {first.seeds}: the arms are not paired",
+                            file=str(folder / arm / "dev.json"))
+
+
+def load_arm(folder: Path) -> ArmRuns:
+    """One arm's dev.json and documents.csv (stages arms, arms_sief)."""
+    runs = read_json(folder / "dev.json")["runs"]
+    seeds = [run["seed"] for run in runs]
+    frame = pd.read_csv(folder / "documents.csv")
+    counts = {selection: np.stack([frame[(frame["seed"] == seed)
+                                         & (frame["selection"] == selection)]
+                                   .sort_values("document")[list(COUNT_COLUMNS)].to_numpy()
+                                   for seed in seeds])
+              for selection in ("all", "cross_fit")}
+    chosen = [(run["cross_fit"]["A"]["epoch"], run["cross_fit"]["B"]["epoch"]) for run in runs]
+    return ArmRuns(seeds, chosen, counts)
 
 
 def load_results(root: Path, run: Run, report_dir: Path, kind: str,

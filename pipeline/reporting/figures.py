@@ -81,3 +81,31 @@ def learning_curves(histories: dict[Run, pd.DataFrame], path: Path) -> Path:
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def arm_curves(histories: dict[Run, pd.DataFrame], path: Path) -> Path:
+    """Dev Ign F1 against epoch for the comparison's arms: one panel per (model, encoder), one
+    line per arm, the mean over seeds with the band from the lowest to the highest seed. Every
+    arm runs the same epochs; the curves show where the budget ends against their plateau."""
+    panels = list(dict.fromkeys(run[:2] for run in histories))
+    fig, axes = plt.subplots(1, len(panels), squeeze=False, figsize=(3.6 * len(panels), 3.2))
+    for ax, panel in zip(axes[0], panels):
+        seeds = 0
+        for run, history in histories.items():
+            if run[:2] != panel:
+                continue
+            seeds = history["seed"].nunique()
+            by_epoch = (100 * history.set_index("epoch")["dev_ign_f1"]).groupby(level=0)
+            mean = by_epoch.mean()
+            line, = ax.plot(mean.index, mean, marker=".", label=run[2])
+            ax.fill_between(mean.index, by_epoch.min(), by_epoch.max(), alpha=0.15,
+                            color=line.get_color(), linewidth=0)
+        model, encoder = panel
+        ax.set(xlabel="epoch of the arm", ylabel="dev Ign F1 (%)",
+               title=f"{paper.MODEL_NAMES.get(model, model)} ({encoder}), {seeds} seeds")
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

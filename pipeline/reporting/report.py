@@ -34,10 +34,10 @@ def write_report(path: Path, title: str, tables: list[Table], figures: list[tupl
     return path
 
 
-ANSWER_TABLES = ("sief_effect",)
+ANSWER_TABLES = ("arms_effect", "sief_effect")
 """The tables that answer the page's question (does SIEF beat its control?), shown first."""
 ANSWER_FIGURE = "Learning curves"
-"""The caption start of the figure shown with them."""
+"""The caption start of the figures shown with them (the arms' and the runs')."""
 
 
 def split_answer(tables: list[Table], figures: list[tuple[str, Path]]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -10,8 +11,9 @@ import pandas as pd
 from pipeline.evaluation.shift import common_threshold, flips_at, shift_measures
 from pipeline.reporting import paper
 from pipeline.reporting.significance import (EQUIVALENCE_MARGIN, bootstrap_intervals,
-                                             minimal_detectable_effect, one_interval,
-                                             seed_interval, two_level_bootstrap, verdict)
+                                             f1_from_counts, minimal_detectable_effect,
+                                             one_interval, seed_interval, two_level_bootstrap,
+                                             verdict)
 
 Run = tuple[str, str, str]  # (model, encoder, job): the run's fields in params.yaml
 
@@ -128,60 +130,153 @@ def effect_table(runs: dict[Run, SeedRuns], resamples: int = 2000,
     transformer run's row names its encoder and compares with the paper's BERT-base row.
     Every encoder is GloVe when None."""
     kinds = kinds or {}
-    rows = []
-    models = dict.fromkeys((model, encoder) for model, encoder, _ in runs)
-    for model, encoder in models:
-        kind = kinds.get(encoder, "glove")
-        name = paper.MODEL_NAMES.get(model, model) + ("" if kind == "glove" else f" ({encoder})")
-        for a, b in COMPARISONS:
-            if (model, encoder, a) not in runs or (model, encoder, b) not in runs:
-                continue
-            first, second = runs[(model, encoder, a)], runs[(model, encoder, b)]
-            over_documents = bootstrap_intervals(first.counts, second.counts, resamples)
-            both = two_level_bootstrap(first.counts, second.counts, resamples)
-            for key, label in (("ign_f1", "Ign F1"), ("f1", "F1")):
-                ours = [d[key] for d in first.dev], [d[key] for d in second.dev]
-                seeds = seed_interval(*ours)
-                documents, interval = over_documents[key], one_interval(both[key], seeds)
-                detectable = minimal_detectable_effect(np.subtract(*ours))
-                theirs = [paper.TABLE1.get((model, kind, job)) for job in (a, b)]
-                column = 0 if key == "ign_f1" else 1
-                published = (round(theirs[0][column] - theirs[1][column], 2)
-                             if all(theirs) else None)
-                rows.append({
-                    "model": name,
-                    "difference": f"{SETTING_NAMES[a]} - {SETTING_NAMES[b]}",
-                    "metric": f"dev {label}", "seeds": len(first.dev),
-                    "mean difference": _pct(seeds.mean),
-                    "95% CI": _span(interval.low, interval.high),
-                    "MDE (80% power)": None if detectable is None else _pct(detectable),
-                    "verdict": verdict(interval, len(first.dev),
-                                       None if published is None else published / 100),
-                    "95% CI over seeds": _span(seeds.low, seeds.high),
-                    "95% CI over documents": _span(documents.low, documents.high),
-                    "paper difference": published})
+
+    def published(model: str, kind: str, a: str, b: str, column: int) -> float | None:
+        theirs = [paper.TABLE1.get((model, kind, job)) for job in (a, b)]
+        return round(theirs[0][column] - theirs[1][column], 2) if all(theirs) else None
+    rows = difference_rows(runs, COMPARISONS, resamples, kinds, published)
     transformers = sorted({e for _, e, _ in runs if kinds.get(e, "glove") != "glove"})
     return Table("sief_effect", "Is SIEF's difference beyond the noise? "
                  f"({'all' if transformers else 'GloVe'} runs, dev)", pd.DataFrame(rows),
                  ["Mean over seeds of the paired difference (the SIEF and control runs of a "
-                  "seed start from that seed's base run), in points. 95% CI: paired two-level "
-                  f"bootstrap ({resamples} resamples; each draws the seeds, then the dev "
-                  "documents, with replacement, the same draws for both runs), F1 from the "
-                  "summed per-document counts at each run's dev theta, widened where needed "
-                  "to hold Student's t interval over seeds (a bootstrap over 3-5 seeds is too "
-                  "narrow about their noise). MDE: the smallest true "
-                  "difference a paired t-test at 5 % would find with 80 % power at the "
-                  "observed seed spread. Verdict on the 95% CI: better / worse when it "
-                  "excludes 0; else no effect larger than its larger bound when that is "
-                  f"within {100 * EQUIVALENCE_MARGIN:.0f} point; else whether it excludes the "
-                  "paper's difference; else undecided (one seed: always undecided). "
-                  "95% CI over seeds (Student's t, training noise alone) and over documents "
-                  "(bootstrap over documents alone): information. control - Base: what the "
+                  "seed start from that seed's base run), in points. " + interval_note(resamples) +
+                  " control - Base: what the "
                   "extra epochs give without SIEF. The paper has no control run: its column "
                   "is +SIEF - Base (one run each, full DocRED, original dev set)."]
                  + ([f"Rows naming an encoder ({', '.join(transformers)}): ours is the "
                      "pretrained model of params.yaml `encoders`, the paper's BERT-base."]
                     if transformers else []))
+
+
+def interval_note(resamples: int) -> str:
+    """How every difference table's intervals and verdicts are made."""
+    return (f"95% CI: paired two-level bootstrap ({resamples} resamples; each draws the seeds, "
+            "then the dev documents, with replacement, the same draws for both runs), F1 from "
+            "the summed per-document counts at each run's dev theta, widened where needed to "
+            "hold Student's t interval over seeds (a bootstrap over 3-5 seeds is too narrow "
+            "about their noise). MDE: the smallest true difference a paired t-test at 5 % "
+            "would find with 80 % power at the observed seed spread. Verdict on the 95% CI: "
+            "better / worse when it excludes 0; else no effect larger than its larger bound "
+            f"when that is within {100 * EQUIVALENCE_MARGIN:.0f} point; else whether it "
+            "excludes the paper's difference; else undecided (one seed: always undecided). "
+            "95% CI over seeds (Student's t, training noise alone) and over documents "
+            "(bootstrap over documents alone): information.")
+
+
+Published = Callable[[str, str, str, str, int], "float | None"]
+"""(model, encoder kind, first job, second job, column 0 = Ign F1 | 1 = F1) -> the paper's
+difference in points, or None."""
+
+
+def difference_rows(runs: dict[Run, SeedRuns], comparisons: Sequence[tuple[str, str]],
+                    resamples: int, kinds: dict[str, str], published: Published
+                    ) -> list[dict]:
+    """One row per (model, comparison a - b, metric) whose two runs exist, in points: the
+    mean paired difference over seeds, its one 95 % interval, the MDE, the verdict (against
+    the paper's difference where `published` gives one) and the two informative intervals."""
+    rows = []
+    models = dict.fromkeys((model, encoder) for model, encoder, _ in runs)
+    for model, encoder in models:
+        kind = kinds.get(encoder, "glove")
+        name = paper.MODEL_NAMES.get(model, model) + ("" if kind == "glove" else f" ({encoder})")
+        for a, b in comparisons:
+            if (model, encoder, a) not in runs or (model, encoder, b) not in runs:
+                continue
+            first, second = runs[(model, encoder, a)], runs[(model, encoder, b)]
+            over_documents = bootstrap_intervals(first.counts, second.counts, resamples)
+            both = two_level_bootstrap(first.counts, second.counts, resamples)
+            for column, (key, label) in enumerate((("ign_f1", "Ign F1"), ("f1", "F1"))):
+                ours = [d[key] for d in first.dev], [d[key] for d in second.dev]
+                seeds = seed_interval(*ours)
+                documents, interval = over_documents[key], one_interval(both[key], seeds)
+                detectable = minimal_detectable_effect(np.subtract(*ours))
+                theirs = published(model, kind, a, b, column)
+                rows.append({
+                    "model": name,
+                    "difference": f"{SETTING_NAMES.get(a, a)} - {SETTING_NAMES.get(b, b)}",
+                    "metric": f"dev {label}", "seeds": len(first.dev),
+                    "mean difference": _pct(seeds.mean),
+                    "95% CI": _span(interval.low, interval.high),
+                    "MDE (80% power)": None if detectable is None else _pct(detectable),
+                    "verdict": verdict(interval, len(first.dev),
+                                       None if theirs is None else theirs / 100),
+                    "95% CI over seeds": _span(seeds.low, seeds.high),
+                    "95% CI over documents": _span(documents.low, documents.high),
+                    "paper difference": theirs})
+    return rows
+
+
+ARM_COMPARISONS = (("sief", "control"), ("sief", "augment"), ("sief", "rand"),
+                   ("augment", "control"), ("rand", "control"))
+"""The differences of table arms_effect: SIEF against each arm, then what the sentence-removed
+copies (augment) and random evidence (rand) give over the control."""
+
+
+def arms_effect_table(runs: dict[Run, SeedRuns], epochs: int, resamples: int = 2000) -> Table:
+    """ARM_COMPARISONS per model over the comparison's arms (runs: (model, encoder, arm) ->
+    its seeds, cross-fitted), as effect_table; the paper's difference is its +SIEF - Base,
+    the gain SIEF claims, beside every row where SIEF is the first arm."""
+    def published(model: str, kind: str, a: str, b: str, column: int) -> float | None:
+        theirs = [paper.TABLE1.get((model, kind, job)) for job in ("sief", "base")]
+        return (round(theirs[0][column] - theirs[1][column], 2)
+                if a == "sief" and all(theirs) else None)
+    rows = difference_rows(runs, ARM_COMPARISONS, resamples, {}, published)
+    return Table("arms_effect", "Does SIEF beat its controls? The arms of one budget, "
+                 "cross-fitted (dev)", pd.DataFrame(rows),
+                 [f"Every arm of a seed fine-tunes that seed's base run for {epochs} epochs "
+                  "(params.yaml comparison.epochs; no early stopping), with the same batch "
+                  "order: control = the relation loss; augment = the relation loss on the "
+                  "full documents and on SIEF's sentence-removed copies (a gold fact kept "
+                  "while its head and tail are still mentioned), no importance score, no "
+                  "focusing loss; +Rand = SIEF with random evidence; +SIEF. Scores are "
+                  "cross-fitted: each run's epoch and theta are chosen on one half of the dev "
+                  "documents and score the other half, both ways (table selection_bias "
+                  "shows what choosing on all dev adds). Differences in points. "
+                  + interval_note(resamples) + " Paper difference: its +SIEF - Base (no control run in "
+                  "the paper), for the rows where +SIEF comes first."])
+
+
+@dataclass
+class ArmRuns:
+    """One arm of one model over seeds: both selections' per-document counts."""
+    seeds: list[int]
+    chosen_epochs: list[tuple[int, int]]
+    """Per seed, the epochs chosen on half A and on half B."""
+    counts: dict[str, np.ndarray]
+    """Selection (all | cross_fit) -> [S, D, 4] per-document dev counts."""
+
+    def seed_runs(self, selection: str = "cross_fit") -> SeedRuns:
+        """The seeds as effect tables take them, F1 and Ign F1 from the summed counts."""
+        f1, ign_f1 = f1_from_counts(self.counts[selection].sum(axis=1))       # [S] each
+        return SeedRuns([{"f1": float(a), "ign_f1": float(b)} for a, b in zip(f1, ign_f1)],
+                        self.counts[selection])
+
+
+def selection_table(arms: dict[Run, ArmRuns]) -> Table:
+    """Per model and arm: the mean dev Ign F1 and F1 over seeds with the epoch and theta
+    chosen on all dev documents (as Table 1) and cross-fitted, and the difference: the
+    optimism of choosing on the documents that are scored."""
+    rows = []
+    for (model, encoder, arm), runs in arms.items():
+        chosen_on_all, cross_fitted = runs.seed_runs("all"), runs.seed_runs("cross_fit")
+        row = {"model": paper.MODEL_NAMES.get(model, model), "arm": SETTING_NAMES.get(arm, arm),
+               "seeds": len(runs.seeds),
+               "epochs chosen (A / B)": ", ".join(f"{a}/{b}" for a, b in runs.chosen_epochs)}
+        for key, label in (("ign_f1", "Ign F1"), ("f1", "F1")):
+            every = np.array([d[key] for d in chosen_on_all.dev])
+            crossed = np.array([d[key] for d in cross_fitted.dev])
+            row.update({f"dev {label}, chosen on all dev": _pct(every.mean()),
+                        f"dev {label}, cross-fitted": _pct(crossed.mean()),
+                        f"optimism {label}": _pct((every - crossed).mean())})
+        rows.append(row)
+    return Table("selection_bias", "What choosing the epoch and theta on the scored "
+                 "documents adds (arms, dev)", pd.DataFrame(rows),
+                 ["Means over seeds, in percent. Chosen on all dev: the epoch best on the 500 "
+                  "dev documents and the theta where their F1 peaks, scored on the same "
+                  "documents (as Table 1 and sief_effect). Cross-fitted: chosen on one half, "
+                  "scored on the other, both ways (arms_effect). Both from the per-document "
+                  "counts at the chosen theta (Table 1's dev Ign F1 is the maximum of its own "
+                  "curve, a little higher). Optimism: the first minus the second."])
 
 
 def _span(low: float | None, high: float | None) -> str | None:
@@ -306,7 +401,7 @@ def table4(results: dict[Run, RunResults]) -> Table:
 
 
 SETTING_NAMES = {"base": "Base", "sief": "+SIEF", "rand": "+Rand", "nomention": "+NoMention",
-                 "gtruth": "+GTruth", "control": "control"}
+                 "gtruth": "+GTruth", "control": "control", "augment": "augment"}
 
 
 def heuristics_table(name: str, title: str, base: dict[str, dict],

@@ -1,0 +1,107 @@
+"""The arms' results as the arms stages write them (run_arms) and as the report reads them:
+tables arms_effect and selection_bias and the arms' learning curves, on hand-made counts."""
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.comparison.arms import ArmResult, run_arms
+from pipeline.errors import DataError
+from pipeline.evaluation.evaluators import DOCUMENTS
+from pipeline.reporting import paper
+from pipeline.reporting.collect import ARMS, Grid, arm_results
+from pipeline.reporting.figures import arm_curves
+from pipeline.reporting.tables import arms_effect_table, selection_table
+from pipeline.training.loop import TrainResult
+
+# Three documents: [gold, predicted, correct, correct in train] each.
+GOOD = np.array([[2, 2, 2, 0], [2, 0, 0, 0], [1, 1, 0, 0]])   # sums 5, 3, 2, 0: F1 = 0.5
+POOR = np.array([[2, 2, 1, 0], [2, 2, 0, 0], [1, 1, 0, 0]])   # sums 5, 5, 1, 0: F1 = 0.2
+
+
+def arm_result(chosen_on_all: np.ndarray, cross_fitted: np.ndarray) -> ArmResult:
+    history = [{"epoch": e, "train_loss": 1.0 / e, "dev_ign_f1": 0.1 * e} for e in (1, 2)]
+    best = {"f1": 0.5, "ign_f1": 0.5, DOCUMENTS: chosen_on_all}
+    return ArmResult(TrainResult({}, 2, best, history), cross_fitted,
+                     {"A": {"epoch": 2, "theta": 0.3}, "B": {"epoch": 1, "theta": 0.4}})
+
+
+def write_arms(root: Path, counts: dict[str, tuple[np.ndarray, np.ndarray]],
+               seeds=(13, 14)) -> Path:
+    """Each arm (arm -> (counts chosen on all dev, cross-fitted)) for `seeds`, as the stage
+    writes it under root/docred/bilstm/glove/arms/<arm>/."""
+    for arm, (on_all, crossed) in counts.items():
+        folder = root / "docred" / "bilstm" / "glove" / "arms" / arm
+        run_arms(arm, {seed: Path("base.pt") for seed in seeds}, root / "runs" / arm,
+                 folder / "dev.json", lambda seed, base, out: arm_result(on_all, crossed))
+    return root / "docred"
+
+
+GRID = Grid(("bilstm",), ("glove",), (), (), {"glove": "glove"}, ("bilstm",), "glove", 10)
+
+
+def test_selection_bias_by_hand(tmp_path):
+    root = write_arms(tmp_path, {arm: (GOOD, POOR) for arm in ARMS})
+    arms = arm_results(root, GRID)
+    assert arms[("bilstm", "glove", "sief")].chosen_epochs == [(2, 1), (2, 1)]
+    frame = selection_table(arms).frame
+    assert len(frame) == len(ARMS)
+    row = frame.iloc[0]
+    assert row["dev F1, chosen on all dev"] == 50.0 and row["dev F1, cross-fitted"] == 20.0
+    assert row["optimism F1"] == 30.0 and row["epochs chosen (A / B)"] == "2/1, 2/1"
+
+
+def test_arms_effect_by_hand(tmp_path):
+    # SIEF's cross-fitted counts are GOOD, every other arm's POOR: +30 points on both seeds.
+    root = write_arms(tmp_path, {arm: (GOOD, GOOD if arm == "sief" else POOR) for arm in ARMS})
+    arms = arm_results(root, GRID)
+    table = arms_effect_table({run: runs.seed_runs() for run, runs in arms.items()}, 10,
+                              resamples=200)
+    frame = table.frame.set_index(["difference", "metric"])
+    assert len(frame) == 10                                    # five differences, two metrics
+    assert frame.loc[("+SIEF - control", "dev F1"), "mean difference"] == 30.0
+    assert frame.loc[("+SIEF - augment", "dev F1"), "mean difference"] == 30.0
+    assert frame.loc[("augment - control", "dev F1"), "mean difference"] == 0.0
+    claimed = paper.TABLE1[("bilstm", "glove", "sief")][1] - paper.TABLE1[("bilstm", "glove",
+                                                                           "base")][1]
+    assert frame.loc[("+SIEF - +Rand", "dev F1"), "paper difference"] == round(claimed, 2)
+    assert pd.isna(frame.loc[("+Rand - control", "dev F1"), "paper difference"])
+    assert "10 epochs" in table.notes[0]
+
+
+def test_arms_with_other_seeds_are_refused(tmp_path):
+    write_arms(tmp_path, {arm: (GOOD, POOR) for arm in ARMS[:-1]})
+    root = write_arms(tmp_path, {ARMS[-1]: (GOOD, POOR)}, seeds=(13, 15))
+    with pytest.raises(DataError, match="not paired"):
+        arm_results(root, GRID)
+
+
+def test_arm_curves_png(tmp_path):
+    root = write_arms(tmp_path, {arm: (GOOD, POOR) for arm in ARMS})
+    histories = {("bilstm", "glove", arm): pd.read_csv(root / "bilstm" / "glove" / "arms" / arm
+                                                       / "history.csv") for arm in ARMS}
+    assert list(histories[("bilstm", "glove", "sief")].columns[:2]) == ["epoch", "dev_ign_f1"]
+    png = arm_curves(histories, tmp_path / "arm_curves.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_kept_arms_tables_are_remade_and_checked(tmp_path):
+    import shutil
+    from commands import kept_arms
+    root = write_arms(tmp_path / "made", {arm: (GOOD, GOOD if arm == "sief" else POOR)
+                                          for arm in ARMS})
+    folder = tmp_path / "experiment"
+    shutil.copytree(root / "bilstm" / "glove" / "arms", folder / "arms" / "bilstm")
+    (folder / "params.yaml").write_text("comparison:\n  epochs: 7\n")
+    assert kept_arms.main([str(folder)]) == 0
+    effect = pd.read_csv(folder / "arms_effect.csv").set_index(["difference", "metric"])
+    assert effect.loc[("+SIEF - control", "dev F1"), "mean difference"] == 30.0
+    assert "7 epochs" in (folder / "arms_effect.md").read_text()
+    assert (folder / "selection_bias.csv").is_file() and (folder / "arm_curves.png").is_file()
+    assert kept_arms.main([str(folder), "--check"]) == 0
+    documents = folder / "arms" / "bilstm" / "sief" / "documents.csv"
+    frame = pd.read_csv(documents)
+    frame.loc[frame["selection"] == "cross_fit", "correct"] = 0    # SIEF loses every fact
+    frame.to_csv(documents, index=False)
+    assert kept_arms.main([str(folder), "--check"]) == 1
