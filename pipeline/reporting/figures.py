@@ -35,11 +35,7 @@ def figure5(points: dict[Run, pd.DataFrame], thetas: dict[Run, float], path: Pat
             ax.set(xlim=(0, 1), ylim=(0, 1), title=paper.row_name(model[0], job))
             ax.set_xlabel("P (full document)")
             ax.set_ylabel("P-hat (non-evidence sentence removed)")
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def figure4(sweep: pd.DataFrame, path: Path) -> Path:
@@ -50,11 +46,7 @@ def figure4(sweep: pd.DataFrame, path: Path) -> Path:
         ax.plot(rows["beta"], rows["f1"], marker="o", label=paper.MODEL_NAMES.get(model, model))
     ax.set(xlabel="beta", ylabel="dev F1 (%)", title="Figure 4: dev F1 against beta")
     ax.legend()
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def learning_curves(histories: dict[Run, pd.DataFrame], path: Path) -> Path:
@@ -76,11 +68,7 @@ def learning_curves(histories: dict[Run, pd.DataFrame], path: Path) -> Path:
         ax.set(xlabel="epoch of the run", ylabel="dev Ign F1 (%)",
                title=f"{paper.MODEL_NAMES.get(model, model)} ({encoder})")
         ax.legend(fontsize=7)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def arm_curves(histories: dict[Run, pd.DataFrame], path: Path) -> Path:
@@ -104,6 +92,11 @@ def arm_curves(histories: dict[Run, pd.DataFrame], path: Path) -> Path:
         ax.set(xlabel="epoch of the arm", ylabel="dev Ign F1 (%)",
                title=f"{paper.MODEL_NAMES.get(model, model)} ({encoder}), {seeds} seeds")
         ax.legend(fontsize=7)
+    return _save(fig, path)
+
+
+def _save(fig: plt.Figure, path: Path) -> Path:
+    """Lay out, write as PNG (110 dpi) and close the figure; returns `path`."""
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
