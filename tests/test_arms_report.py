@@ -105,3 +105,14 @@ def test_kept_arms_tables_are_remade_and_checked(tmp_path):
     frame.loc[frame["selection"] == "cross_fit", "correct"] = 0    # SIEF loses every fact
     frame.to_csv(documents, index=False)
     assert kept_arms.main([str(folder), "--check"]) == 1
+
+
+def test_the_report_reads_every_arm_the_stages_train():
+    # collect.ARMS is written apart from pipeline.comparison (the report stage imports no
+    # torch); dvc.yaml's two arms matrices and the library must name the same four.
+    from ruamel.yaml import YAML
+    from pipeline.comparison.arms import ARMS as TRAINED
+    root = Path(__file__).resolve().parents[1]
+    stages = YAML(typ="safe", pure=True).load((root / "dvc.yaml").read_text())["stages"]
+    in_dvc = [*stages["arms"]["matrix"]["arm"], *stages["arms_sief"]["matrix"]["arm"]]
+    assert ARMS == TRAINED and sorted(in_dvc) == sorted(ARMS)
