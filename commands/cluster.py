@@ -43,11 +43,16 @@ from pathlib import Path
 
 import pandas as pd
 
-TIMES = Path("benchmarks/results/repro_times.csv")
-SEEDS_STAGES = ("seeds_base", "seeds_sief", "seeds_control")
-SEEDS_PER_STAGE = 2
-"""Seeds each measured seeds stage ran (params.yaml seeds.extra): its time over this is one
-seed's."""
+TIMES = (Path("benchmarks/results/repro_times.csv"),
+         Path("benchmarks/results/comparison/repro_times.csv"))
+"""The measured default run, and its comparison arms (measured after it, on their own)."""
+SEEDS_PER_STAGE = {"seeds_base": 2, "seeds_sief": 2, "seeds_control": 2, "arms": 3,
+                   "arms_sief": 3}
+"""Seeds each measured stage of a replicated kind ran (params.yaml seeds.extra; the arms
+also the schedule's seed): its time over this is one seed's."""
+MAIN_SEED_STAGES = ("arms", "arms_sief")
+"""The kinds whose first seed is the schedule's: it starts from train's base, not from a
+seeds_base replicate."""
 
 
 @dataclass(frozen=True)
@@ -93,18 +98,23 @@ def measured_seconds(needs: dict[str, frozenset[str]], times: pd.DataFrame) -> d
 
 
 def with_seed_jobs(graph: Graph, seeds: int) -> Graph:
-    """The replicate stages as one job per seed: `seeds` - 1 extra seeds per replicated
-    model, each with the measured per-seed time; seed k's SIEF and control need seed k's
-    base only; whatever needed a seeds stage needs all of its seed jobs."""
+    """The replicated stages as one job per seed: `seeds` seeds per replicated model (the
+    schedule's and `seeds` - 1 extra), each with the measured per-seed time. An extra seed
+    k's jobs need seed k's seeds_base job only; an arm's seed 0 (the schedule's) needs the
+    train stage's base; whatever needed a replicated stage needs all of its seed jobs."""
     needs = {k: set(v) for k, v in graph.needs.items()}
     seconds = dict(graph.seconds)
-    for stage in [s for s in graph.needs if s.split("@")[0] in SEEDS_STAGES]:
+    for stage in [s for s in graph.needs if s.split("@")[0] in SEEDS_PER_STAGE]:
         kind, item = stage.split("@")
-        jobs = [f"{stage}#seed{k}" for k in range(1, seeds)]
-        for k, job in enumerate(jobs, 1):
-            own = {f"seeds_base@{item}#seed{k}"} if kind != "seeds_base" else set()
-            needs[job] = {d for d in graph.needs[stage] if not d.startswith("seeds_")} | own
-            seconds[job] = graph.seconds[stage] / SEEDS_PER_STAGE
+        run = "-".join(item.split("-")[:3])                 # dataset-model-encoder
+        first = 0 if kind in MAIN_SEED_STAGES else 1
+        jobs = [f"{stage}#seed{k}" for k in range(first, seeds)]
+        for k, job in zip(range(first, seeds), jobs):
+            own = ({f"seeds_base@{run}#seed{k}"} if kind != "seeds_base" and k > 0 else set())
+            needs[job] = {d for d in graph.needs[stage]
+                          if not d.startswith("seeds_") and (k == 0 or not
+                                                             d.startswith("train@"))} | own
+            seconds[job] = graph.seconds[stage] / SEEDS_PER_STAGE[kind]
         for other in needs.values():
             if stage in other:
                 other.discard(stage)
@@ -304,7 +314,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("plan", help="waves of stage instances")
     sim = sub.add_parser("simulate", help="the grid on N nodes, from measured stage times")
-    sim.add_argument("--times", type=Path, default=TIMES)
+    sim.add_argument("--times", type=Path, nargs="+", default=list(TIMES),
+                     help="measured runs' repro_times.csv (a stage's last row counts)")
     sim.add_argument("--nodes", type=int, nargs="+", default=[1, 8, 32, 128])
     sim.add_argument("--seeds", type=int, default=10,
                      help="seeds per replicated model in the projected seed grid")
@@ -340,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "submit":
         return submit(args, needs)
-    graph = Graph(needs, measured_seconds(needs, pd.read_csv(args.times)))
+    graph = Graph(needs, measured_seconds(needs, pd.concat(map(pd.read_csv, args.times))))
     grids = {"default (as measured)": graph,
              f"{args.seeds} seeds per replicated model, one job per seed":
                  with_seed_jobs(graph, args.seeds)}

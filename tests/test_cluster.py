@@ -64,3 +64,19 @@ def test_plan_reads_the_real_graph_from_dvc(monkeypatch):
         assert all(needs[name] <= seen for name in wave)
         seen |= set(wave)
     assert seen == set(needs) and "report@docred" in levels[-1]
+
+
+def test_arms_become_one_job_per_seed_the_first_from_the_trained_base():
+    train, base = "train@docred-bilstm-glove", "seeds_base@docred-bilstm-glove"
+    arm = "arms@docred-bilstm-glove-control"
+    graph = Graph({"prepare": frozenset(), train: frozenset({"prepare"}),
+                   base: frozenset({"prepare"}), arm: frozenset({"prepare", train, base}),
+                   "report": frozenset({arm})},
+                  {"prepare": 1.0, train: 40.0, base: 100.0, arm: 90.0, "report": 2.0})
+    seeds = with_seed_jobs(graph, 3)           # the schedule's seed and two extra
+    assert seeds.needs[f"{arm}#seed0"] == {"prepare", train}
+    assert seeds.needs[f"{arm}#seed2"] == {"prepare", f"{base}#seed2"}
+    assert seeds.needs["report"] == {f"{arm}#seed{k}" for k in (0, 1, 2)}
+    assert seeds.seconds[f"{arm}#seed1"] == 30.0 and seeds.seconds[f"{base}#seed1"] == 50.0
+    # on three nodes: prepare, then the longest chain, a base replicate and its arm
+    assert simulate(seeds, 3)["makespan_s"] == 1.0 + 50.0 + 30.0 + 2.0
