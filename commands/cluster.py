@@ -38,8 +38,10 @@ import re
 import shutil
 import subprocess
 import sys
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import pandas as pd
 
@@ -53,6 +55,47 @@ also the schedule's seed): its time over this is one seed's."""
 MAIN_SEED_STAGES = ("arms", "arms_sief")
 """The kinds whose first seed is the schedule's: it starts from train's base, not from a
 seeds_base replicate."""
+
+
+@dataclass(frozen=True)
+class JobResources:
+    """What one job asks its engine for."""
+    BOUNDS: ClassVar[dict[str, str]] = {"cpus": ">= 1", "gpus": ">= 0"}
+    """Ranges checked by pipeline.config.build (the params key named in the error)."""
+    cpus: int = 2
+    """CPU cores of the job (SLURM --cpus-per-task, Ray num_cpus)."""
+    gpus: int = 0
+    """GPUs of the job (SLURM --gres=gpu:N, Ray num_gpus); 0 = none."""
+
+
+@dataclass(frozen=True)
+class ClusterConfig:
+    """params.yaml `cluster`: read by this command only (no stage declares it, so changing it
+    re-runs nothing)."""
+    gpu_stages: tuple[str, ...] = ("transformer",)
+    """An instance whose name holds one of these texts is a GPU job (`transformer`: every
+    run with a pretrained encoder, DocRED's and DialogRE's)."""
+    gpu_job: JobResources = JobResources(cpus=8, gpus=1)
+    """What a GPU job asks for."""
+    cpu_job: JobResources = JobResources()
+    """What every other job asks for."""
+
+    def of(self, stage: str) -> JobResources:
+        return self.gpu_job if any(text in stage for text in self.gpu_stages) else self.cpu_job
+
+
+def job_resources(stages: list[str], params: Path = Path("params.yaml"),
+                  cpus: int | None = None) -> dict[str, JobResources]:
+    """Each instance's resources from `params`' `cluster` section (ClusterConfig's defaults
+    where it has none); `cpus` given replaces every job's CPU count."""
+    from pipeline.config import build
+    from stages.common import read_params
+    section = read_params(params).get("cluster", {}) if params.exists() else {}
+    config = build(ClusterConfig, section, "cluster")
+    chosen = {stage: config.of(stage) for stage in stages}
+    if cpus is not None:
+        chosen = {stage: dataclasses.replace(job, cpus=cpus) for stage, job in chosen.items()}
+    return chosen
 
 
 @dataclass(frozen=True)
@@ -230,29 +273,36 @@ def job_scripts(stages: list[str], folder: Path, remote: Path, retries: int) -> 
 
 
 def submit_slurm(needs: dict[str, frozenset[str]], scripts: dict[str, Path], logs: Path,
-                 cpus: int) -> dict[str, str]:
+                 resources: dict[str, JobResources]) -> dict[str, str]:
     """sbatch every instance after what it needs (afterok): instance -> SLURM job id."""
     ids: dict[str, str] = {}
     for stage in [name for wave in waves(needs) for name in wave]:
-        after = [ids[dep] for dep in sorted(needs[stage])]
-        command = ["sbatch", "--parsable", f"--job-name={stage}", f"--cpus-per-task={cpus}",
-                   f"--output={logs / scripts[stage].with_suffix('.out').name}",
-                   *([f"--dependency=afterok:{':'.join(after)}", "--kill-on-invalid-dep=yes"]
-                     if after else []), str(scripts[stage])]
+        command = sbatch_command(stage, scripts[stage], logs,
+                                 [ids[dep] for dep in sorted(needs[stage])], resources[stage])
         ids[stage] = subprocess.run(command, capture_output=True, text=True,
                                     check=True).stdout.strip().split(";")[0]
     return ids
 
 
-def run_ray(needs: dict[str, frozenset[str]], scripts: dict[str, Path], logs: Path, cpus: int,
-            address: str | None) -> dict[str, int]:
+def sbatch_command(stage: str, script: Path, logs: Path, after: list[str],
+                   resources: JobResources) -> list[str]:
+    """The sbatch line of one instance: its resources, its log, the jobs it waits for."""
+    return ["sbatch", "--parsable", f"--job-name={stage}", f"--cpus-per-task={resources.cpus}",
+            *([f"--gres=gpu:{resources.gpus}"] if resources.gpus else []),
+            f"--output={logs / script.with_suffix('.out').name}",
+            *([f"--dependency=afterok:{':'.join(after)}", "--kill-on-invalid-dep=yes"]
+              if after else []), str(script)]
+
+
+def run_ray(needs: dict[str, frozenset[str]], scripts: dict[str, Path], logs: Path,
+            resources: dict[str, JobResources], address: str | None) -> dict[str, int]:
     """One Ray task per instance, its inputs the tasks it needs (Ray starts it when they
     have finished); waits for all. Returns instance -> exit status."""
     import ray
     ray.init(address=address, num_cpus=None if address else os.cpu_count(),
              include_dashboard=False, log_to_driver=False)
 
-    @ray.remote(num_cpus=cpus)
+    @ray.remote
     def job(script: str, out: str, *needed: int) -> int:
         if any(needed):
             return 4                                   # something it needs failed
@@ -262,9 +312,10 @@ def run_ray(needs: dict[str, frozenset[str]], scripts: dict[str, Path], logs: Pa
 
     refs = {}
     for stage in [name for wave in waves(needs) for name in wave]:
-        refs[stage] = job.remote(str(scripts[stage]),
-                                 str(logs / scripts[stage].with_suffix(".out").name),
-                                 *[refs[dep] for dep in sorted(needs[stage])])
+        asks = resources[stage]
+        refs[stage] = job.options(num_cpus=asks.cpus, num_gpus=asks.gpus).remote(
+            str(scripts[stage]), str(logs / scripts[stage].with_suffix(".out").name),
+            *[refs[dep] for dep in sorted(needs[stage])])
     codes = dict(zip(refs, ray.get(list(refs.values()))))
     ray.shutdown()
     return codes
@@ -329,7 +380,8 @@ def main(argv: list[str] | None = None) -> int:
                      help="the DVC remote every job shares (a folder on a shared filesystem "
                           "here; an S3 or SSH remote needs the dvc extra)")
     run.add_argument("--retries", type=int, default=2, help="attempts per job")
-    run.add_argument("--cpus", type=int, default=2, help="CPUs per job")
+    run.add_argument("--cpus", type=int, help="CPUs of every job (default: params.yaml "
+                                               "cluster.resources, per stage kind)")
     run.add_argument("--ray-address", help="an existing Ray cluster (default: start one here)")
     sub.add_parser("status", help="what the last submit is doing")
     back = sub.add_parser("gather", help="restore every finished stage here from the run cache")
@@ -377,13 +429,15 @@ def submit(args: argparse.Namespace, needs: dict[str, frozenset[str]]) -> int:
     needs = {stage: needs[stage] for stage in chosen}
     folder = RUN_FILE.parent / datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     scripts = job_scripts(sorted(needs), folder, args.remote, args.retries)
+    resources = job_resources(sorted(needs), cpus=args.cpus)
     run = {"engine": args.engine, "folder": str(folder), "remote": str(args.remote),
-           "stages": [name for wave in waves(needs) for name in wave]}
+           "stages": [name for wave in waves(needs) for name in wave],
+           "resources": {stage: [job.cpus, job.gpus] for stage, job in resources.items()}}
     if args.engine == "slurm":
-        run["ids"] = submit_slurm(needs, scripts, folder / "logs", args.cpus)
+        run["ids"] = submit_slurm(needs, scripts, folder / "logs", resources)
         print(f"submitted {len(needs)} jobs to SLURM: {' '.join(run['ids'].values())}")
     else:
-        codes = run_ray(needs, scripts, folder / "logs", args.cpus, args.ray_address)
+        codes = run_ray(needs, scripts, folder / "logs", resources, args.ray_address)
         print(f"ran {len(needs)} Ray tasks: {sum(c == 0 for c in codes.values())} done")
     RUN_FILE.parent.mkdir(exist_ok=True)
     RUN_FILE.write_text(json.dumps(run, indent=1) + "\n")

@@ -80,3 +80,33 @@ def test_arms_become_one_job_per_seed_the_first_from_the_trained_base():
     assert seeds.seconds[f"{arm}#seed1"] == 30.0 and seeds.seconds[f"{base}#seed1"] == 50.0
     # on three nodes: prepare, then the longest chain, a base replicate and its arm
     assert simulate(seeds, 3)["makespan_s"] == 1.0 + 50.0 + 30.0 + 2.0
+
+
+def test_each_stage_kind_gets_its_resources_from_params(tmp_path):
+    from commands.cluster import JobResources, job_resources, sbatch_command
+    from pipeline.errors import ConfigError
+    params = tmp_path / "params.yaml"
+    params.write_text("cluster:\n  gpu_stages: [transformer]\n"
+                      "  gpu_job: {cpus: 8, gpus: 1}\n  cpu_job: {cpus: 2, gpus: 0}\n")
+    stages = ["train@docred-gain-transformer", "train@docred-gain-glove",
+              "sief_dialogre@dialogre-bert-transformer_instance"]
+    asked = job_resources(stages, params)
+    assert [(asked[s].cpus, asked[s].gpus) for s in stages] == [(8, 1), (2, 0), (8, 1)]
+    assert job_resources(stages, params, cpus=1)[stages[0]] == JobResources(1, 1)
+    assert job_resources(stages, tmp_path / "none.yaml")[stages[1]] == JobResources()
+    line = sbatch_command(stages[0], tmp_path / "job.sh", tmp_path, ["11", "12"], asked[stages[0]])
+    assert "--cpus-per-task=8" in line and "--gres=gpu:1" in line
+    assert "--dependency=afterok:11:12" in line
+    assert not any(arg.startswith("--gres") for arg in
+                   sbatch_command(stages[1], tmp_path / "job.sh", tmp_path, [], asked[stages[1]]))
+    params.write_text("cluster:\n  cpu_job: {cpus: 0}\n  gpu: 1\n")
+    with pytest.raises(ConfigError, match="unknown key.*gpu.*cluster.cpu_job.cpus must be >= 1"):
+        job_resources(stages, params)
+
+
+def test_the_repositorys_params_give_transformer_runs_a_gpu(monkeypatch):
+    from commands.cluster import job_resources
+    monkeypatch.chdir(ROOT)
+    asked = job_resources(["train@docred-gain-transformer", "train@docred-gain-glove"])
+    assert asked["train@docred-gain-transformer"].gpus == 1
+    assert asked["train@docred-gain-glove"].gpus == 0

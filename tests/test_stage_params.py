@@ -67,6 +67,7 @@ def test_params_build_every_config(overrides):
     from pipeline.training.loop import ScheduleConfig
     from pipeline.training.seeding import SeedsConfig
     from pipeline.comparison.arms import ComparisonConfig
+    from commands.cluster import ClusterConfig
     params = merged_params(ROOT / overrides, PARAMS_YAML) if overrides \
         else read_params(PARAMS_YAML)
     build(DownloadConfig, params["download"], "download")
@@ -77,6 +78,7 @@ def test_params_build_every_config(overrides):
     build(DialogREEvaluateConfig, params["evaluate"]["dialogre"], "evaluate.dialogre")
     build(SeedsConfig, params["seeds"], "seeds")
     build(ComparisonConfig, params["comparison"], "comparison")
+    build(ClusterConfig, params["cluster"], "cluster")
     build(SIEFConfig, params["sief"], "sief")
     for dataset, grid in params["grid"].items():
         for encoder in grid["encoders"]:
