@@ -2,6 +2,7 @@
 
     python -m stages.report --dataset docred --results data/results
         --processed data/processed --out data/reports/docred --analysis-encoder glove
+        --summary data/summary/docred.json
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--results", required=True, type=Path, help="the results root")
     p.add_argument("--processed", required=True, type=Path, help="the processed root")
     p.add_argument("--out", required=True, type=Path, help="the report directory")
+    p.add_argument("--summary", type=Path, help="the headline metrics file (dvc.yaml metrics)")
     p.add_argument("--analysis-encoder", default="glove",
                    help="the encoder of the robustness, seeds and analysis runs")
     args = p.parse_args(argv)
@@ -42,7 +44,7 @@ def main(argv: list[str] | None = None) -> None:
                         tuple(params["analysis"]["settings"]), float(params["sief"]["beta"]),
                         params["robustness"]["max_docs"])
     page = collect_report(args.dataset, args.results, args.processed, args.out, runs, analysis,
-                          params[f"{args.dataset}.files"], flatten(params))
+                          params[f"{args.dataset}.files"], flatten(params), args.summary)
     print(f"wrote {page}")
 
 

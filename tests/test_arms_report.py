@@ -116,3 +116,23 @@ def test_the_report_reads_every_arm_the_stages_train():
     stages = YAML(typ="safe", pure=True).load((root / "dvc.yaml").read_text())["stages"]
     in_dvc = [*stages["arms"]["matrix"]["arm"], *stages["arms_sief"]["matrix"]["arm"]]
     assert ARMS == TRAINED and sorted(in_dvc) == sorted(ARMS)
+
+
+def test_the_headline_metrics_are_the_tables_numbers():
+    from pipeline.reporting.summary import headline
+    from pipeline.reporting.tables import RunResults, Table
+    scored = {("bilstm", "glove", job): RunResults({"dev": {"ign_f1": value}}, {}, "")
+              for job, value in (("base", 0.35), ("control", 0.37), ("sief", 0.381234))}
+    histories = {run: pd.DataFrame({"train_seconds": [60.0, 30.0]}) for run in scored}
+    effect = Table("sief_effect", "", pd.DataFrame([
+        {"model": "BiLSTM", "difference": "+SIEF - control", "metric": "dev Ign F1",
+         "mean difference": 1.12, "95% CI": "[-1.90, +2.88]", "verdict": "undecided"},
+        {"model": "BiLSTM", "difference": "+SIEF - control", "metric": "dev F1",
+         "mean difference": 9.0, "95% CI": "[+1.00, +2.00]", "verdict": "better"}]))
+    arms = Table("arms_effect", "", pd.DataFrame([
+        {"model": "BiLSTM", "difference": "+SIEF - augment", "metric": "dev Ign F1",
+         "mean difference": -0.01, "95% CI": "[-1.37, +1.34]", "verdict": "undecided"}]))
+    entry = headline(scored, histories, {"glove": "glove"}, effect, arms)["bilstm"]["glove"]
+    assert entry == {"train_min": 4.5, "base": 35.0, "control": 37.0, "sief": 38.12,
+                     "sief_control": 1.12, "sief_control_low": -1.9, "sief_control_high": 2.88,
+                     "verdict": "undecided", "arms": {"sief_augment": -0.01}}

@@ -14,12 +14,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.data.jsonio import read_json
+from pipeline.data.jsonio import read_json, write_json
 from pipeline.errors import DataError
 from pipeline.evaluation.docred_metrics import COUNT_COLUMNS
 from pipeline.reporting import paper
 from pipeline.reporting.figures import arm_curves, figure4, figure5, learning_curves
 from pipeline.reporting.report import write_report
+from pipeline.reporting.summary import headline
 from pipeline.reporting.tables import (ArmRuns, Run, RunResults, SeedRuns, Table,
                                        arms_effect_table, effect_table, heuristics_table,
                                        robustness_table, selection_table, table1, table2,
@@ -61,8 +62,10 @@ class Analysis:
 
 
 def collect_report(dataset: str, results: Path, processed: Path, out: Path, grid: Grid,
-                   analysis: Analysis, files: dict, settings: dict) -> Path:
-    """Write every table (Markdown and CSV), Figures 4 and 5 and index.md into `out`.
+                   analysis: Analysis, files: dict, settings: dict,
+                   summary: Path | None = None) -> Path:
+    """Write every table (Markdown and CSV), Figures 4 and 5 and index.md into `out`, and the
+    headline metrics (summary.headline) into `summary`.
 
     Arguments:
         dataset: the DocRED-format dataset of Tables 1, 3-6 (data/results/<dataset>).
@@ -73,6 +76,8 @@ def collect_report(dataset: str, results: Path, processed: Path, out: Path, grid
         analysis: the analysis runs' settings.
         files: the dataset's raw files (shown beside the counts).
         settings: the params sections shown on the page, as declared.
+        summary: where the headline metrics go (the pipeline's declared metrics); None =
+            not written.
     """
     root = results / dataset
     scored, histories, seed_runs = docred_runs(root, out, grid)
@@ -101,6 +106,10 @@ def collect_report(dataset: str, results: Path, processed: Path, out: Path, grid
     for table in tables:
         write_table(table, out)
     sweep.to_csv(out / "figure4.csv", index=False)
+    if summary is not None:
+        named = {table.name: table for table in tables}
+        write_json(summary, headline(scored, histories, grid.kinds, named["sief_effect"],
+                                     named.get("arms_effect")), indent=1)
     arm_histories = {run: pd.read_csv(root.joinpath(*run[:2], "arms", run[2], "history.csv"))
                      for run in arms}
     figures = [*([("Learning curves of the arms (dev Ign F1, mean over seeds and its range)",

@@ -178,7 +178,7 @@ def difference_rows(runs: dict[Run, SeedRuns], comparisons: Sequence[tuple[str, 
     models = dict.fromkeys((model, encoder) for model, encoder, _ in runs)
     for model, encoder in models:
         kind = kinds.get(encoder, "glove")
-        name = paper.MODEL_NAMES.get(model, model) + ("" if kind == "glove" else f" ({encoder})")
+        name = effect_row_name(model, encoder, kind)
         for a, b in comparisons:
             if (model, encoder, a) not in runs or (model, encoder, b) not in runs:
                 continue
@@ -204,6 +204,11 @@ def difference_rows(runs: dict[Run, SeedRuns], comparisons: Sequence[tuple[str, 
                     "95% CI over documents": _span(documents.low, documents.high),
                     "paper difference": theirs})
     return rows
+
+
+def effect_row_name(model: str, encoder: str, kind: str) -> str:
+    """A difference table's model column: the model, and a non-GloVe run's encoder."""
+    return paper.MODEL_NAMES.get(model, model) + ("" if kind == "glove" else f" ({encoder})")
 
 
 ARM_COMPARISONS = (("sief", "control"), ("sief", "augment"), ("sief", "rand"),
