@@ -142,3 +142,19 @@ def test_cross_fit_keeps_the_earlier_epoch_on_a_tie():
     counts, chosen = cross_fit(same, in_a)
     assert chosen["A"]["epoch"] == chosen["B"]["epoch"] == 1
     assert (counts == 1).all()
+
+
+def test_a_resumed_run_keeps_the_fold_views_of_its_finished_epochs(tmp_path):
+    from types import SimpleNamespace
+    from pipeline.comparison.arms import FoldRecorder
+    docs, features, featurize, batcher, dims = _setup(n=6)
+    dev = SimpleNamespace(docs=docs, features=features)
+    in_a = halves(len(docs), seed=0)
+    store = tmp_path / "folds.pt"
+    first = FoldRecorder(dev, batcher, 4, in_a, "ign_f1", store, "run-1", resumed=0)
+    for seed in (1, 2):                               # two epochs, two different networks
+        first(tiny_bilstm(dims, seed=seed).eval())
+    again = FoldRecorder(dev, batcher, 4, in_a, "ign_f1", store, "run-1", resumed=1)
+    assert len(again.epochs) == 1                     # the resume state's epoch, not the last
+    assert (again.epochs[0].counts == first.epochs[0].counts).all()
+    assert FoldRecorder(dev, batcher, 4, in_a, "ign_f1", store, "other", resumed=2).epochs == []
