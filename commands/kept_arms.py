@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
-import pandas as pd
-
-from pipeline.reporting.collect import ARMS, load_arm, paired
+from commands.kept_seeds import is_current
+from pipeline.reporting.collect import ARMS, model_arms
 from pipeline.reporting.figures import arm_curves
 from pipeline.reporting.tables import Table, arms_effect_table, selection_table, write_table
 from stages.common import read_params
@@ -28,29 +26,17 @@ ENCODER = "glove"  # the arms stages' encoder (dvc.yaml)
 
 
 def kept_tables(folder: Path) -> tuple[list[Table], dict]:
-    """arms_effect and selection_bias of the experiment in `folder`, and the arms' histories
-    (for the figure), over the models whose four arms it keeps."""
+    """arms_effect and selection_bias of the experiment in `folder`, and its arms (for the
+    figure), over the models whose four arms it keeps."""
     epochs = read_params(folder / "params.yaml").get("comparison", {}).get(
         "epochs", read_params()["comparison"]["epochs"])
-    arms, histories = {}, {}
+    arms = {}
     for model_dir in sorted(p for p in (folder / "arms").iterdir() if p.is_dir()):
         if not all((model_dir / arm / "dev.json").is_file() for arm in ARMS):
             continue
-        for arm in ARMS:
-            run = (model_dir.name, ENCODER, arm)
-            arms[run] = load_arm(model_dir / arm)
-            histories[run] = pd.read_csv(model_dir / arm / "history.csv")
-        paired(arms, model_dir.name, ENCODER, model_dir)
+        arms.update(model_arms(model_dir, model_dir.name, ENCODER))
     return [arms_effect_table({run: runs.seed_runs() for run, runs in arms.items()}, epochs),
-            selection_table(arms)], histories
-
-
-def is_current(folder: Path, tables: list[Table]) -> bool:
-    """Whether `folder`'s tables are what `tables` write."""
-    with tempfile.TemporaryDirectory() as made:
-        return all((folder / path.name).is_file()
-                   and path.read_bytes() == (folder / path.name).read_bytes()
-                   for table in tables for path in write_table(table, Path(made)))
+            selection_table(arms)], arms
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,17 +47,18 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if not (args.folder / "arms").is_dir():
         raise SystemExit(f"{args.folder}: no arms/ folder of kept arms")
-    tables, histories = kept_tables(args.folder)
+    tables, arms = kept_tables(args.folder)
     if args.check:
-        if not is_current(args.folder, tables):
+        if not all(is_current(args.folder, table) for table in tables):
             print(f"{args.folder}: its tables differ from its kept arms; run "
                   f"python -m commands.kept_arms {args.folder}", file=sys.stderr)
             return 1
         return 0
     for table in tables:
         write_table(table, args.folder)
-    if histories:
-        arm_curves(histories, args.folder / "arm_curves.png")
+    if arms:
+        arm_curves({run: runs.history for run, runs in arms.items()},
+                   args.folder / "arm_curves.png")
     return 0
 
 

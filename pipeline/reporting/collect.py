@@ -110,10 +110,9 @@ def collect_report(dataset: str, results: Path, processed: Path, out: Path, grid
         named = {table.name: table for table in tables}
         write_json(summary, headline(scored, histories, grid.kinds, named["sief_effect"],
                                      named.get("arms_effect")), indent=1)
-    arm_histories = {run: pd.read_csv(root.joinpath(*run[:2], "arms", run[2], "history.csv"))
-                     for run in arms}
     figures = [*([("Learning curves of the arms (dev Ign F1, mean over seeds and its range)",
-                   arm_curves(arm_histories, out / "arm_curves.png"))] if arms else []),
+                   arm_curves({run: runs.history for run, runs in arms.items()},
+                              out / "arm_curves.png"))] if arms else []),
                ("Learning curves (dev Ign F1; a star marks the kept epoch)",
                 learning_curves(histories, out / "learning_curves.png")),
                ("Figure 4: dev F1 against beta", figure4(sweep, out / "figure4.png")),
@@ -246,26 +245,27 @@ def arm_results(root: Path, grid: Grid) -> dict[Run, ArmRuns]:
     stages wrote under <model>/<encoder>/arms/<arm>/."""
     arms = {}
     for model in grid.seeded:
-        folder = root / model / grid.analysis_encoder / "arms"
-        for arm in ARMS:
-            arms[(model, grid.analysis_encoder, arm)] = load_arm(folder / arm)
-        paired(arms, model, grid.analysis_encoder, folder)
+        arms.update(model_arms(root / model / grid.analysis_encoder / "arms", model,
+                               grid.analysis_encoder))
     return arms
 
 
-def paired(arms: dict[Run, ArmRuns], model: str, encoder: str, folder: Path) -> None:
-    """Refuse a model whose arms (in `folder`/<arm>/) hold other seeds or another order:
-    each seed's arms start from that seed's base, and the comparison pairs them by seed."""
+def model_arms(folder: Path, model: str, encoder: str) -> dict[Run, ArmRuns]:
+    """The four arms of one model, each from `folder`/<arm>/. Refused when they hold other
+    seeds or another order: each seed's arms start from that seed's base, and the
+    comparison pairs them by seed."""
+    arms = {(model, encoder, arm): load_arm(folder / arm) for arm in ARMS}
     first = arms[(model, encoder, ARMS[0])]
-    for arm in ARMS[1:]:
-        if arms[(model, encoder, arm)].seeds != first.seeds:
-            raise DataError(f"seeds {arms[(model, encoder, arm)].seeds} differ from the "
-                            f"{ARMS[0]} arm's {first.seeds}: the arms are not paired",
+    for (_, _, arm), runs in arms.items():
+        if runs.seeds != first.seeds:
+            raise DataError(f"seeds {runs.seeds} differ from the {ARMS[0]} arm's "
+                            f"{first.seeds}: the arms are not paired",
                             file=str(folder / arm / "dev.json"))
+    return arms
 
 
 def load_arm(folder: Path) -> ArmRuns:
-    """One arm's dev.json and documents.csv (stages arms, arms_sief)."""
+    """One arm's dev.json, documents.csv and history.csv (stages arms, arms_sief)."""
     runs = read_json(folder / "dev.json")["runs"]
     seeds = [run["seed"] for run in runs]
     frame = pd.read_csv(folder / "documents.csv")
@@ -275,7 +275,7 @@ def load_arm(folder: Path) -> ArmRuns:
                                    for seed in seeds])
               for selection in ("all", "cross_fit")}
     chosen = [(run["cross_fit"]["A"]["epoch"], run["cross_fit"]["B"]["epoch"]) for run in runs]
-    return ArmRuns(seeds, chosen, counts)
+    return ArmRuns(seeds, chosen, counts, pd.read_csv(folder / "history.csv"))
 
 
 def load_results(root: Path, run: Run, report_dir: Path, kind: str,

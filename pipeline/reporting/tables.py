@@ -249,6 +249,8 @@ class ArmRuns:
     """Per seed, the epochs chosen on half A and on half B."""
     counts: dict[str, np.ndarray]
     """Selection (all | cross_fit) -> [S, D, 4] per-document dev counts."""
+    history: pd.DataFrame
+    """Per seed and epoch, the learning curve (the arm's history.csv)."""
 
     def seed_runs(self, selection: str = "cross_fit") -> SeedRuns:
         """The seeds as effect tables take them, F1 and Ign F1 from the summed counts."""
