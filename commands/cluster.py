@@ -48,13 +48,20 @@ import pandas as pd
 TIMES = (Path("benchmarks/results/repro_times.csv"),
          Path("benchmarks/results/comparison/repro_times.csv"))
 """The measured default run, and its comparison arms (measured after it, on their own)."""
-SEEDS_PER_STAGE = {"seeds_base": 2, "seeds_sief": 2, "seeds_control": 2, "arms": 3,
-                   "arms_sief": 3}
-"""Seeds each measured stage of a replicated kind ran (params.yaml seeds.extra; the arms
-also the schedule's seed): its time over this is one seed's."""
-MAIN_SEED_STAGES = ("arms", "arms_sief")
-"""The kinds whose first seed is the schedule's: it starts from train's base, not from a
-seeds_base replicate."""
+REPLICATED = ("seeds_base", "arms", "arms_sief")
+"""The stage kinds that run one run per seed."""
+MEASURED_EXTRA_SEEDS = 2
+"""params.yaml seeds.extra of the measured run (14, 15)."""
+MAIN_ARMS = ("control", "sief")
+"""Arms whose schedule seed is the main run's (stages control, sief), not the arms stage's."""
+
+
+def measured_seeds(stage: str) -> range:
+    """The seeds a measured replicated instance ran, as indices (0: the schedule's seed,
+    which starts from train's base; k > 0: the k-th extra seed, from its seeds_base run)."""
+    kind, item = stage.split("@")
+    extras_only = kind == "seeds_base" or item.rsplit("-", 1)[-1] in MAIN_ARMS
+    return range(1 if extras_only else 0, MEASURED_EXTRA_SEEDS + 1)
 
 
 @dataclass(frozen=True)
@@ -147,17 +154,18 @@ def with_seed_jobs(graph: Graph, seeds: int) -> Graph:
     train stage's base; whatever needed a replicated stage needs all of its seed jobs."""
     needs = {k: set(v) for k, v in graph.needs.items()}
     seconds = dict(graph.seconds)
-    for stage in [s for s in graph.needs if s.split("@")[0] in SEEDS_PER_STAGE]:
+    for stage in [s for s in graph.needs if s.split("@")[0] in REPLICATED]:
         kind, item = stage.split("@")
         run = "-".join(item.split("-")[:3])                 # dataset-model-encoder
-        first = 0 if kind in MAIN_SEED_STAGES else 1
+        measured = measured_seeds(stage)
+        first = measured.start
         jobs = [f"{stage}#seed{k}" for k in range(first, seeds)]
         for k, job in zip(range(first, seeds), jobs):
             own = ({f"seeds_base@{run}#seed{k}"} if kind != "seeds_base" and k > 0 else set())
             needs[job] = {d for d in graph.needs[stage]
                           if not d.startswith("seeds_") and (k == 0 or not
                                                              d.startswith("train@"))} | own
-            seconds[job] = graph.seconds[stage] / SEEDS_PER_STAGE[kind]
+            seconds[job] = graph.seconds[stage] / len(measured)
         for other in needs.values():
             if stage in other:
                 other.discard(stage)

@@ -3,14 +3,12 @@
     python -m commands.kept_seeds benchmarks/results/more-seeds           # rewrite it
     python -m commands.kept_seeds benchmarks/results/more-seeds --check   # exit 1 if stale
 
-A kept experiment (benchmarks/results/gain-seeds/ for params.gain-seeds.yaml, .../more-seeds/
-for params.more-seeds.yaml) ran the seeds stages with another `seeds` section on top of the
-committed default results; its replicates are not the default params' and so live outside
-data/results. This makes its sief_effect.{csv,md} as the report stage would: a model's
-replicates come from the folder where it keeps them (seeds/<model>/<job>/dev.json and
-documents.csv), else from the default run's (data/results/docred/<model>/glove/seeds/<job>/,
-the models of params.yaml's seeds.models); a model in neither has its main run only (seed
-13, data/results/docred/<model>/glove/<job>/).
+The kept seed experiments (benchmarks/results/gain-seeds/, .../more-seeds/) ran the seeds
+stages of the early-stopping protocol (up to commit cb56e03) with another `seeds` section;
+they are archived whole: per model and job the main run's evaluate outputs
+(main/<model>/<job>/metrics.json, documents.csv) and the replicates, if any
+(seeds/<model>/<job>/dev.json, documents.csv). This makes their sief_effect.{csv,md} as the
+report stage made it. The controlled comparison that supersedes them: experiments/.
 """
 from __future__ import annotations
 
@@ -21,25 +19,18 @@ from pathlib import Path
 
 from pipeline.reporting.collect import DOCRED_JOBS, seed_runs
 from pipeline.reporting.tables import Table, effect_table, write_table
-from stages.common import read_params
 
-RESULTS = Path("data/results/docred")
 ENCODER = "glove"  # the seeds stages' encoder (dvc.yaml)
 
 
-def kept_effect(folder: Path, results: Path = RESULTS, params: Path = Path("params.yaml")
-                ) -> Table:
-    """The sief_effect table of the kept experiment in `folder`, over params.yaml's models."""
-    settings = read_params(params)
-    default_seeded = settings["seeds"]["models"]
+def kept_effect(folder: Path) -> Table:
+    """The sief_effect table of the kept experiment in `folder`, over the models it keeps."""
     runs = {}
-    for model in settings["grid"]["docred"]["models"]:
+    for model in sorted(p.name for p in (folder / "main").iterdir() if p.is_dir()):
         for job in DOCRED_JOBS:
             replicas = folder / "seeds" / model / job
-            if not replicas.is_dir():
-                replicas = (results / model / ENCODER / "seeds" / job
-                            if model in default_seeded else None)
-            runs[(model, ENCODER, job)] = seed_runs(results / model / ENCODER / job, replicas)
+            runs[(model, ENCODER, job)] = seed_runs(folder / "main" / model / job,
+                                                    replicas if replicas.is_dir() else None)
     return effect_table(runs)
 
 

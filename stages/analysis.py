@@ -2,16 +2,16 @@
 6 and Figure 4, as long as the main SIEF run.
 
 Every setting trains exactly as the main SIEF run of its (model, encoder) (the schedule's
-`finetune` block: start, epoch cap, patience, lr), with the `sief` section changed by
+`finetune` block: start, budget, lr; every epoch evaluated), with the `sief` section changed by
 `analysis.settings.<setting>` (e.g. evidence_rule: random), so a setting differs from the
 main SIEF run, whose results are the tables' SIEF row, only in that change. One seed (the
 schedule's). The best dev metrics go to --metrics (read by the report).
 
-    python -m stages.analysis --dataset docred --model gain --encoder glove --setting rand
+    python -m stages.analysis --dataset docred --model gain --encoder glove --setting gtruth
         --data data/processed/docred --base data/runs/docred/gain/glove/base/model.pt
-        --out data/runs/docred/gain/glove/analysis/rand
-        --metrics data/results/docred/gain/glove/analysis/rand/dev.json
-        --history data/results/docred/gain/glove/analysis/rand/history.csv
+        --out data/runs/docred/gain/glove/analysis/gtruth
+        --metrics data/results/docred/gain/glove/analysis/gtruth/dev.json
+        --history data/results/docred/gain/glove/analysis/gtruth/history.csv
 """
 from __future__ import annotations
 

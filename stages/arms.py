@@ -1,9 +1,11 @@
 """DVC stage `arms@<dataset>-<model>-<encoder>-<arm>` for the arms without SIEF's loss:
 `control` (the relation loss) and `augment` (the relation loss on the full documents and on
-SIEF's sentence-removed copies), fine-tuned from the base run of every seed (the schedule's
-seed: train's base; seeds.extra: seeds_base's) for `comparison.epochs` epochs. It reads
-`sief.stale_distance` alone of the `sief` section (augment's copies are featurised as
-SIEF's), so a change of beta never re-runs it. The SIEF arms: stages/arms_sief.py.
+SIEF's sentence-removed copies), fine-tuned for the schedule's fine-tuning budget from the
+base run of every seed: `augment` from the schedule's seed (train's base) and seeds.extra
+(seeds_base's), `control` from seeds.extra alone (its schedule seed is the main control
+run, stage control). It reads `sief.stale_distance` alone of the `sief` section (augment's
+copies are featurised as SIEF's), so a change of beta never re-runs it. The SIEF arms:
+stages/arms_sief.py.
 
     python -m stages.arms --dataset docred --model bilstm --encoder glove --arm augment
         --data data/processed/docred --base data/runs/docred/bilstm/glove/base/model.pt
@@ -13,7 +15,7 @@ SIEF's), so a change of beta never re-runs it. The SIEF arms: stages/arms_sief.p
 """
 from __future__ import annotations
 
-from pipeline.comparison.arms import ComparisonConfig, compare_arm, seed_bases
+from pipeline.comparison.arms import ComparisonConfig, arm_seeds, compare_arm
 from pipeline.config import build
 from pipeline.sief.objective import SIEFConfig
 from stages.common import cli, resume_file
@@ -29,7 +31,8 @@ def main(argv: list[str] | None = None) -> None:
     run = run_configs(p, PARAMS, argv, sief=lambda args, params: build(
         SIEFConfig, {"stale_distance": params["sief.stale_distance"]}, "sief"))
     args = run.args
-    bases = seed_bases(run.schedule.base.seed, args.base, args.bases, replica_seeds(run))
+    bases = arm_seeds(args.arm, run.schedule.base.seed, run.schedule.finetune.start(args.base),
+                      args.bases, replica_seeds(run))
     compare_arm(args.arm, run.model, run.schedule.finetuning(),
                 build(ComparisonConfig, run.params["comparison"], "comparison"), run.sief,
                 args.data, bases, args.out, args.metrics, resume_file, run.device)

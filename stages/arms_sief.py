@@ -1,7 +1,8 @@
 """DVC stage `arms_sief@<dataset>-<model>-<encoder>-<arm>` for the arms with SIEF's loss:
 `sief` (params.yaml's `sief` section) and `rand` (the same with random evidence, the
-paper's Rand), fine-tuned from the base run of every seed for `comparison.epochs` epochs
-(see stages/arms.py, which runs the control and augment arms).
+paper's Rand), fine-tuned from the base run of every seed: `rand` from the schedule's seed
+and seeds.extra, `sief` from seeds.extra alone (its schedule seed is the main SIEF run,
+stage sief). See stages/arms.py, which runs the control and augment arms.
 
     python -m stages.arms_sief --dataset docred --model bilstm --encoder glove --arm sief
         --data data/processed/docred --base data/runs/docred/bilstm/glove/base/model.pt
@@ -11,7 +12,7 @@ paper's Rand), fine-tuned from the base run of every seed for `comparison.epochs
 """
 from __future__ import annotations
 
-from pipeline.comparison.arms import ComparisonConfig, compare_arm, seed_bases
+from pipeline.comparison.arms import ComparisonConfig, arm_seeds, compare_arm
 from pipeline.config import build
 from pipeline.sief.objective import SIEFConfig
 from stages.common import cli, resume_file
@@ -27,7 +28,8 @@ def main(argv: list[str] | None = None) -> None:
     run = run_configs(p, PARAMS, argv,
                       sief=lambda args, params: build(SIEFConfig, params["sief"], "sief"))
     args = run.args
-    bases = seed_bases(run.schedule.base.seed, args.base, args.bases, replica_seeds(run))
+    bases = arm_seeds(args.arm, run.schedule.base.seed, run.schedule.finetune.start(args.base),
+                      args.bases, replica_seeds(run))
     compare_arm(args.arm, run.model, run.schedule.finetuning(),
                 build(ComparisonConfig, run.params["comparison"], "comparison"), run.sief,
                 args.data, bases, args.out, args.metrics, resume_file, run.device)

@@ -1,31 +1,35 @@
-"""DVC stage `control@<dataset>-<model>-<encoder>`: the control run for SIEF.
+"""DVC stage `control@<dataset>-<model>-<encoder>`: the control of the main SIEF run.
 
-Same start, epochs and learning rate as the SIEF run (the schedule's `finetune` block) but
-the relation loss alone, so that "+SIEF vs base" is not confounded by SIEF's extra epochs.
-It does not read the `sief` section: a change of beta or of a SIEF variant never re-runs it.
+The same start, seed, batch order, fine-tuning budget (every epoch run and evaluated) and
+learning rate as the SIEF run, the relation loss alone, so that "+SIEF vs base" is not
+confounded by SIEF's extra epochs. On DocRED it is the schedule's seed's run of the
+`control` arm (pipeline/comparison). It does not read the `sief` section: a change of beta
+or of a SIEF variant never re-runs it.
 
     python -m stages.control --dataset docred --model gain --encoder glove
         --data data/processed/docred --base data/runs/docred/gain/glove/base/model.pt
         --out data/runs/docred/gain/glove/control
-        --history data/results/docred/gain/glove/control/history.csv
+        --metrics data/results/docred/gain/glove/control/dev.json
 """
 from __future__ import annotations
 
-
-from pipeline.training.run import train_run
+from pipeline.comparison.arms import ComparisonConfig, main_run
+from pipeline.config import build
 from stages.common import cli, resume_file
 from stages.run_configs import run_configs, run_parser
 
-PARAMS = ("schedules.{dataset}.{encoder}", "models.{model}", "encoders.{encoder}", "runtime")
+PARAMS = ("schedules.{dataset}.{encoder}", "models.{model}", "encoders.{encoder}",
+          "comparison", "runtime")
 
 
 def main(argv: list[str] | None = None) -> None:
-    p = run_parser(__doc__, "base", "out", "history")
+    p = run_parser(__doc__, "base", "out", "metrics")
     run = run_configs(p, PARAMS, argv)
-    train_run(run.model, run.schedule.finetuning(), run.args.data, run.args.out,
-              init=run.schedule.finetune.start(run.args.base),
-              resume=resume_file(run.args.out), history=run.args.history,
-              device=run.device)
+    args, schedule = run.args, run.schedule
+    main_run("control", run.model, schedule.finetuning(),
+             build(ComparisonConfig, run.params["comparison"], "comparison"), None,
+             args.data, schedule.finetune.start(args.base), args.out, args.metrics,
+             resume_file(args.out), run.device)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ def report_grid(params: dict, dataset: str, analysis_encoder: str = "glove") -> 
                 tuple(grid.get("dialogre", {}).get("encoders", ())),
                 {name: section["kind"] for name, section in params["encoders"].items()},
                 tuple(params["seeds"]["models"]), analysis_encoder,
-                params["comparison"]["epochs"])
+                params["schedules"][dataset][analysis_encoder]["finetune"]["epochs"])
 
 
 def main(argv: list[str] | None = None) -> None:

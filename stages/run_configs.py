@@ -7,7 +7,6 @@ changes (DVC re-runs a stage when a module it imports changes; tests/test_stage_
 from __future__ import annotations
 
 import argparse
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -19,9 +18,8 @@ from pipeline.models import build_model_config
 from pipeline.runtime import RuntimeConfig, setup_runtime
 from pipeline.sief.objective import SIEFConfig
 from pipeline.training.loop import ScheduleConfig, TrainConfig
-from pipeline.training.run import replicate, train_run
 from pipeline.training.seeding import SeedsConfig
-from stages.common import load_sections, resume_file
+from stages.common import load_sections
 
 
 @dataclass(frozen=True)
@@ -45,7 +43,8 @@ PATH_ARGUMENTS = {
     "bases": "seeds_base's run directories (one per seed)",
     "out": "the run's directory (model.pt); for seeds stages, one run directory per seed",
     "history": "the run's learning curve (history.csv, beside its results)",
-    "metrics": "the replicates' best dev metrics (documents.csv is written beside it)",
+    "metrics": "the runs' best dev metrics (dev.json; the per-document counts and the "
+               "learning curves are written beside it)",
 }
 """The paths a training stage may take, by option name, with their help."""
 
@@ -93,14 +92,3 @@ def replica_seeds(run: RunConfigs) -> tuple[int, ...]:
     exist, not what one of them computes, so adding GAIN re-runs none of the others."""
     seeds = build(SeedsConfig, {"extra": run.params["seeds.extra"]}, "seeds")
     return seeds.replicates(run.schedule.base.seed)
-
-
-def replicate_finetuning(run: RunConfigs, job: str, sief: SIEFConfig | None) -> None:
-    """The SIEF (or, with sief=None, control) run from every seeds_base replicate, each with
-    its base's seed: the same schedule as the main run of that job."""
-    args, schedule = run.args, run.schedule
-    replicate(replica_seeds(run), args.out, args.metrics, job,
-              lambda seed, out: train_run(
-                  run.model, dataclasses.replace(schedule.finetuning(), seed=seed), args.data,
-                  out, init=schedule.finetune.start(args.bases / f"seed{seed}" / "model.pt"),
-                  sief=sief, resume=resume_file(out), device=run.device))

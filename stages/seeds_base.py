@@ -1,9 +1,8 @@
 """DVC stage `seeds_base@<dataset>-<model>-<encoder>`: the base run again for every seed in
 `seeds.extra`, for Table 1's mean, standard deviation and paired intervals over seeds.
 
-The control and SIEF replicates are stages of their own (seeds_control, seeds_sief) so that
-a SIEF change (e.g. beta) re-runs only the SIEF ones. With no extra seeds, the metrics file
-lists no runs.
+Every arm of every seed fine-tunes these (stages arms, arms_sief), so that a SIEF change
+(e.g. beta) re-runs only the SIEF arms. With no extra seeds, the metrics file lists no runs.
 
     python -m stages.seeds_base --dataset docred --model gain --encoder glove
         --data data/processed/docred --out data/runs/docred/gain/glove/seeds/base

@@ -10,7 +10,7 @@ from pipeline.comparison.arms import ArmResult, run_arms
 from pipeline.errors import DataError
 from pipeline.evaluation.evaluators import DOCUMENTS
 from pipeline.reporting import paper
-from pipeline.reporting.collect import ARMS, Grid, arm_results
+from pipeline.reporting.collect import ARMS, MAIN_ARMS, Grid, arm_results
 from pipeline.reporting.figures import arm_curves
 from pipeline.reporting.tables import arms_effect_table, selection_table
 from pipeline.training.loop import TrainResult
@@ -29,12 +29,17 @@ def arm_result(chosen_on_all: np.ndarray, cross_fitted: np.ndarray) -> ArmResult
 
 def write_arms(root: Path, counts: dict[str, tuple[np.ndarray, np.ndarray]],
                seeds=(13, 14)) -> Path:
-    """Each arm (arm -> (counts chosen on all dev, cross-fitted)) for `seeds`, as the stage
-    writes it under root/docred/bilstm/glove/arms/<arm>/."""
+    """Each arm (arm -> (counts chosen on all dev, cross-fitted)) for `seeds`, as the stages
+    write it under root/docred/bilstm/glove/: the first seed of control and sief in
+    <arm>/ (stages control, sief), every other run in arms/<arm>/."""
+    model = root / "docred" / "bilstm" / "glove"
     for arm, (on_all, crossed) in counts.items():
-        folder = root / "docred" / "bilstm" / "glove" / "arms" / arm
-        run_arms(arm, {seed: Path("base.pt") for seed in seeds}, root / "runs" / arm,
-                 folder / "dev.json", lambda seed, base, out: arm_result(on_all, crossed))
+        split = {model / arm: seeds[:1], model / "arms" / arm: seeds[1:]} if arm in MAIN_ARMS \
+            else {model / "arms" / arm: seeds}
+        for folder, its_seeds in split.items():
+            run_arms(arm, {seed: Path("base.pt") for seed in its_seeds},
+                     lambda seed: root / "runs" / arm, folder / "dev.json",
+                     lambda seed, base, out: arm_result(on_all, crossed))
     return root / "docred"
 
 
@@ -79,28 +84,29 @@ def test_arms_with_other_seeds_are_refused(tmp_path):
 
 def test_arm_curves_png(tmp_path):
     root = write_arms(tmp_path, {arm: (GOOD, POOR) for arm in ARMS})
-    histories = {("bilstm", "glove", arm): pd.read_csv(root / "bilstm" / "glove" / "arms" / arm
-                                                       / "history.csv") for arm in ARMS}
-    assert list(histories[("bilstm", "glove", "sief")].columns[:2]) == ["epoch", "dev_ign_f1"]
+    histories = {run: runs.history for run, runs in arm_results(root, GRID).items()}
+    assert list(histories[("bilstm", "glove", "sief")]["seed"]) == [13, 13, 14, 14]
     png = arm_curves(histories, tmp_path / "arm_curves.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_kept_arms_tables_are_remade_and_checked(tmp_path):
-    import shutil
     from commands import kept_arms
     root = write_arms(tmp_path / "made", {arm: (GOOD, GOOD if arm == "sief" else POOR)
                                           for arm in ARMS})
     folder = tmp_path / "experiment"
-    shutil.copytree(root / "bilstm" / "glove" / "arms", folder / "arms" / "bilstm")
-    (folder / "params.yaml").write_text("comparison:\n  epochs: 7\n")
+    folder.mkdir()
+    (folder / "params.yaml").write_text("schedules:\n  docred:\n    glove:\n      finetune:\n"
+                                        "        epochs: 7\n")
+    kept_arms.keep("bilstm", folder, results=root)
+    assert not (folder / "results" / "bilstm" / "augment").exists()  # only control, sief
     assert kept_arms.main([str(folder)]) == 0
     effect = pd.read_csv(folder / "arms_effect.csv").set_index(["difference", "metric"])
     assert effect.loc[("+SIEF - control", "dev F1"), "mean difference"] == 30.0
     assert "7 epochs" in (folder / "arms_effect.md").read_text()
     assert (folder / "selection_bias.csv").is_file() and (folder / "arm_curves.png").is_file()
     assert kept_arms.main([str(folder), "--check"]) == 0
-    documents = folder / "arms" / "bilstm" / "sief" / "documents.csv"
+    documents = folder / "results" / "bilstm" / "arms" / "sief" / "selection.csv"
     frame = pd.read_csv(documents)
     frame.loc[frame["selection"] == "cross_fit", "correct"] = 0    # SIEF loses every fact
     frame.to_csv(documents, index=False)
@@ -114,8 +120,10 @@ def test_the_report_reads_every_arm_the_stages_train():
     from pipeline.comparison.arms import ARMS as TRAINED
     root = Path(__file__).resolve().parents[1]
     stages = YAML(typ="safe", pure=True).load((root / "dvc.yaml").read_text())["stages"]
+    from pipeline.comparison.arms import MAIN_ARMS as TRAINED_MAIN
     in_dvc = [*stages["arms"]["matrix"]["arm"], *stages["arms_sief"]["matrix"]["arm"]]
     assert ARMS == TRAINED and sorted(in_dvc) == sorted(ARMS)
+    assert MAIN_ARMS == TRAINED_MAIN and all(arm in stages for arm in MAIN_ARMS)
 
 
 def test_the_headline_metrics_are_the_tables_numbers():

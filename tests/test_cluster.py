@@ -41,7 +41,8 @@ def test_the_longest_path_goes_first_when_nodes_are_short():
 
 
 def test_replicate_stages_become_one_job_per_seed():
-    base, sief = "seeds_base@docred-bilstm-glove", "seeds_sief@docred-bilstm-glove"
+    # sief's arm: its schedule seed is the main run, so the stage ran the two extra seeds
+    base, sief = "seeds_base@docred-bilstm-glove", "arms_sief@docred-bilstm-glove-sief"
     graph = Graph({"prepare": frozenset(), base: frozenset({"prepare"}),
                    sief: frozenset({base, "prepare"}), "report": frozenset({sief})},
                   {"prepare": 1.0, base: 100.0, sief: 60.0, "report": 2.0})
@@ -68,7 +69,7 @@ def test_plan_reads_the_real_graph_from_dvc(monkeypatch):
 
 def test_arms_become_one_job_per_seed_the_first_from_the_trained_base():
     train, base = "train@docred-bilstm-glove", "seeds_base@docred-bilstm-glove"
-    arm = "arms@docred-bilstm-glove-control"
+    arm = "arms@docred-bilstm-glove-augment"  # no main run: the schedule's seed too
     graph = Graph({"prepare": frozenset(), train: frozenset({"prepare"}),
                    base: frozenset({"prepare"}), arm: frozenset({"prepare", train, base}),
                    "report": frozenset({arm})},

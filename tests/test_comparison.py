@@ -7,12 +7,13 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from pipeline.comparison.arms import ComparisonConfig, arm_objective, seed_bases
+from pipeline.comparison.arms import arm_objective, arm_seeds
 from pipeline.comparison.augment import AugmentObjective, copy_labels
-from pipeline.comparison.crossfit import EpochFolds, cross_fit, epoch_folds, halves
-from pipeline.evaluation.predict import document_counts, evaluate_probs
+from pipeline.comparison.crossfit import (EpochFolds, cross_fit, epoch_folds, evaluate_folds,
+                                          halves)
+from pipeline.evaluation.predict import document_counts, evaluate_probs, evaluate_with_counts
 from pipeline.sief.objective import SIEFConfig, SIEFObjective
-from pipeline.training.loop import TrainConfig
+from pipeline.training.loop import FinetuneConfig, ScheduleConfig, TrainConfig
 from tests.helpers import random_doc, tiny_bilstm, tiny_setup
 
 
@@ -84,17 +85,21 @@ def test_each_arm_gets_its_objective(tmp_path, monkeypatch):
     assert arm_objective("sief", sief, tmp_path, batcher, True).cfg == sief
 
 
-def test_the_arms_schedule_runs_every_epoch_and_evaluates_each():
-    finetuning = TrainConfig(epochs=20, patience=4, eval_every=3, lr=5e-4, seed=14)
-    schedule = ComparisonConfig(epochs=7).schedule(finetuning)
+def test_every_finetuning_run_runs_its_budget_and_evaluates_each_epoch():
+    schedule = ScheduleConfig(base=TrainConfig(epochs=40, patience=4, eval_every=3, lr=5e-4),
+                              finetune=FinetuneConfig(epochs=7, lr=2e-4)).finetuning()
     assert (schedule.epochs, schedule.patience, schedule.eval_every) == (7, 0, 1)
-    assert (schedule.lr, schedule.seed) == (5e-4, 14)
+    assert schedule.lr == 2e-4
 
 
-def test_seed_bases_pair_each_seed_with_its_base(tmp_path):
-    bases = seed_bases(13, tmp_path / "base.pt", tmp_path / "seeds", (14, 15))
-    assert list(bases) == [13, 14, 15]
-    assert bases[15] == tmp_path / "seeds" / "seed15" / "model.pt"
+def test_arm_seeds_leave_the_main_runs_seed_to_the_main_stages(tmp_path):
+    augment = arm_seeds("augment", 13, tmp_path / "base.pt", tmp_path / "seeds", (14, 15))
+    assert list(augment) == [13, 14, 15]
+    assert augment[13] == tmp_path / "base.pt"
+    assert augment[15] == tmp_path / "seeds" / "seed15" / "model.pt"
+    for arm in ("control", "sief"):  # seed 13 is the control / sief stage's run
+        assert list(arm_seeds(arm, 13, tmp_path / "base.pt", tmp_path / "seeds", (14, 15))) \
+            == [14, 15]
 
 
 def test_halves_are_a_seeded_even_split():
@@ -120,6 +125,29 @@ def test_epoch_folds_score_each_half_at_the_other_halves_theta():
         expected = document_counts([docs[i] for i in others], [probs[i] for i in others],
                                    metrics["theta"])
         assert (folds.counts[others] == expected).all()
+
+
+@pytest.mark.parametrize("decimals", [None, 1])  # 1: many tied scores
+def test_one_ranking_gives_the_epochs_metrics_counts_and_fold_views(decimals):
+    # evaluate_folds ranks once for all dev and both halves; each must equal its own pass.
+    rng = np.random.default_rng(1)
+    docs = [random_doc(rng, f"d{i}") for i in range(9)]
+    probs = [rng.random((d.num_entities * (d.num_entities - 1), 5)).astype(np.float32)
+             for d in docs]
+    if decimals is not None:
+        probs = [np.round(p, decimals) for p in probs]
+    in_a = halves(len(docs), seed=2)
+    metrics, counts, folds = evaluate_folds(docs, probs, in_a, "f1")
+    expected_metrics, expected_counts = evaluate_with_counts(docs, probs)
+    assert metrics == expected_metrics
+    assert (counts == expected_counts).all() and counts[:, 1].sum() > 0
+    for h, own in enumerate((in_a, ~in_a)):
+        mine = [i for i in range(len(docs)) if own[i]]
+        alone = evaluate_probs([docs[i] for i in mine], [probs[i] for i in mine])
+        assert (folds.theta[h], folds.selection[h]) == (alone["theta"], alone["f1"])
+        others = np.flatnonzero(~own)
+        assert (folds.counts[others] == document_counts(
+            [docs[i] for i in others], [probs[i] for i in others], alone["theta"])).all()
 
 
 def test_cross_fit_scores_each_half_with_the_others_choice():

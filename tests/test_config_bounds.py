@@ -114,7 +114,7 @@ def test_the_bad_keys_of_every_section_a_stage_reads_come_out_together(tmp_path)
     done = subprocess.run(
         [sys.executable, "-m", "stages.sief", "--dataset", "docred", "--model", "bilstm",
          "--encoder", "glove", "--data", "d", "--base", "b.pt", "--out", "o",
-         "--history", "h.csv"], cwd=tmp_path, capture_output=True, text=True,
+         "--metrics", "dev.json"], cwd=tmp_path, capture_output=True, text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr

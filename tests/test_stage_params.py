@@ -126,7 +126,7 @@ def test_smoke_overrides_shrink_every_schedule(tmp_path):
     for dataset, grid in smoke["grid"].items():
         for encoder in grid["encoders"]:
             schedule = build(ScheduleConfig, smoke["schedules"][dataset][encoder], "s")
-            assert schedule.base.epochs <= 2 and schedule.finetune.epochs == 1
+            assert schedule.base.epochs <= 2 and schedule.finetune.epochs <= 2
     # --apply writes the same values into params.yaml, its comments kept.
     target = tmp_path / "params.yaml"
     target.write_text((ROOT / "params.yaml").read_text())

@@ -28,12 +28,12 @@ TINY = {"download.mirrors": [str(MIRROR)], "download.allow_network": False,
         "docred.max_docs": 3, "dialogre.max_instances": 4,
         "grid.docred.models": ["bilstm"], "grid.dialogre.models": ["bert"],
         "grid.docred.encoders": ["glove", "transformer"], "seeds.models": ["bilstm"],
-        "schedules.docred.glove.base.epochs": 1, "schedules.docred.glove.finetune.epochs": 1,
+        "schedules.docred.glove.base.epochs": 1, "schedules.docred.glove.finetune.epochs": 2,
         "schedules.docred.transformer.base.epochs": 1,
         "schedules.docred.transformer.finetune.epochs": 1,
         "schedules.dialogre.transformer_instance.base.epochs": 1,
         "schedules.dialogre.transformer_instance.finetune.epochs": 1,
-        "seeds.extra": [5], "comparison.epochs": 2, "robustness.max_docs": 2,
+        "seeds.extra": [5], "robustness.max_docs": 2,
         "case_study.model": "bilstm", "evaluate.dialogre.f1c_instances": 2}
 
 

@@ -7,16 +7,21 @@ its seed, with the same batch order and the same budget:
     rand     SIEF with random evidence (the paper's Rand: sief.evidence_rule = random);
     sief     SIEF as params.yaml's `sief` section says.
 
-Every arm runs `comparison.epochs` epochs, each followed by a dev evaluation (no early
-stopping: the arms get the same number of evaluations to choose from), and is scored twice:
-as today (the epoch and theta best on all dev documents) and cross-fitted (crossfit.py).
+Every arm runs the schedule's fine-tuning budget (`schedules.<d>.<e>.finetune.epochs`), each
+epoch followed by a dev evaluation (no early stopping: the arms get the same number of
+evaluations to choose from), and is scored twice: as the paper does (the epoch and theta
+best on all dev documents) and cross-fitted (crossfit.py).
+
+A run exists once. The schedule's seed of `control` and `sief` is the main control and SIEF
+run (stages control, sief: Table 1's rows, the runs evaluate and robustness read); the arms
+stages add the other seeds, and `augment` and `rand` of every seed.
 """
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, ClassVar, Literal
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -24,43 +29,37 @@ import torch
 
 from pipeline.config import to_dict
 from pipeline.comparison.augment import AugmentObjective
-from pipeline.comparison.crossfit import EpochFolds, cross_fit, epoch_folds, halves
+from pipeline.comparison.crossfit import EpochFolds, cross_fit, evaluate_folds, halves
 from pipeline.data.features import Collate, make_collate
 from pipeline.data.jsonio import write_json
-from pipeline.data.prepare import Processed, load_featurizer, load_meta, load_split
+from pipeline.data.prepare import Processed, load_featurizer, load_meta, load_split, load_vectors
 from pipeline.data.torchfile import load_pt
 from pipeline.errors import ConfigError
 from pipeline.evaluation.evaluators import DOCUMENTS, scalars
-from pipeline.evaluation.predict import evaluate_with_counts, predict_probs
+from pipeline.evaluation.predict import predict_probs
 from pipeline.models import model_spec
 from pipeline.reporting.significance import f1_from_counts
 from pipeline.runtime import machine_record, machine_summary
 from pipeline.sief.objective import SIEFConfig, SIEFObjective
 from pipeline.training.loop import TrainConfig, TrainResult, clear_resume, train
 from pipeline.training.objectives import Objective, RelationObjective
-from pipeline.training.run import counts_frame, fingerprint, load_checkpoint, write_history
+from pipeline.training.run import (counts_frame, fingerprint, load_checkpoint, new_model,
+                                   train_run, write_history)
 from pipeline.training.seeding import seed_everything
 
-Arm = Literal["control", "augment", "rand", "sief"]
 ARMS: tuple[str, ...] = ("control", "augment", "rand", "sief")
+MAIN_ARMS: tuple[str, ...] = ("control", "sief")
+"""The arms whose schedule seed is the main run (stages control, sief)."""
 SELECTIONS = ("all", "cross_fit")
-"""How a run's epoch and theta were chosen: on all dev documents (as the paper and today's
-tables), or cross-fitted (crossfit.py)."""
+"""How a run's epoch and theta were chosen: on all dev documents (as the paper and Table 1),
+or cross-fitted (crossfit.py)."""
 
 
 @dataclass(frozen=True)
 class ComparisonConfig:
-    """params.yaml `comparison`: the budget and the dev split shared by every arm."""
-    BOUNDS: ClassVar[dict[str, str]] = {"epochs": ">= 1"}
-    """Ranges checked by pipeline.config.build (the params key named in the error)."""
-    epochs: int = 10
-    """Epochs of every arm, all run, each followed by a dev evaluation (no early stopping)."""
+    """params.yaml `comparison`: the dev split shared by every fine-tuning run."""
     fold_seed: int = 0
     """Seeds the split of the dev documents into the two cross-fitting halves."""
-
-    def schedule(self, finetuning: TrainConfig) -> TrainConfig:
-        """The arms' schedule: the fine-tuning one with this budget, every epoch evaluated."""
-        return dataclasses.replace(finetuning, epochs=self.epochs, patience=0, eval_every=1)
 
 
 def arm_objective(arm: str, sief: SIEFConfig, data_dir: Path, batcher: Collate,
@@ -91,8 +90,8 @@ class FoldRecorder:
     def __call__(self, model: torch.nn.Module) -> dict:
         probs = predict_probs(model, self.dev.features, self.batcher, self.batch_size,
                               desc="dev")
-        metrics, counts = evaluate_with_counts(self.dev.docs, probs)
-        self.epochs.append(epoch_folds(self.dev.docs, probs, self.in_a, self.select_by))
+        metrics, counts, folds = evaluate_folds(self.dev.docs, probs, self.in_a, self.select_by)
+        self.epochs.append(folds)
         if self.store is not None:
             self.store.parent.mkdir(parents=True, exist_ok=True)
             torch.save({"fingerprint": self.fingerprint,
@@ -125,25 +124,30 @@ class ArmResult:
 
 
 def train_arm(arm: str, model: Any, schedule: TrainConfig, comparison: ComparisonConfig,
-              sief: SIEFConfig, data_dir: Path, init: Path, out_dir: Path, *,
+              sief: SIEFConfig, data_dir: Path, init: Path | None, out_dir: Path, *,
               resume: Path | None = None, device: torch.device | None = None) -> ArmResult:
-    """Fine-tune the base checkpoint `init` as `arm` for comparison.epochs epochs; write
-    out_dir/model.pt (the epoch best on all dev, as train_run keeps) with the cross-fitted
-    choice."""
+    """Fine-tune the base checkpoint `init` (None: a fresh model of schedule.seed, the
+    paper's start) as `arm` for the schedule's epochs, each evaluated; write out_dir/model.pt
+    (the epoch best on all dev, as train_run keeps) with the cross-fitted choice, and
+    out_dir/folds.pt (every epoch's view by each half)."""
     meta = load_meta(data_dir)
     if meta["dataset"] != "docred":
         raise ConfigError(f"comparison arms: cross-fitting needs DocRED's per-document counts, "
                           f"not {meta['dataset']}")
-    schedule = comparison.schedule(schedule)
     train_set, dev = load_split(data_dir, "train"), load_split(data_dir, "dev")
-    net, _ = load_checkpoint(init, device)
-    seed_everything(schedule.seed)
+    if init is not None:
+        net, _ = load_checkpoint(init, device)
+        seed_everything(schedule.seed)
+    else:
+        net = new_model(model, meta["dims"], load_vectors(data_dir), schedule.seed, device)
     batcher = make_collate(meta["dims"]["num_relations"], device)
     objective = arm_objective(arm, sief, data_dir, batcher, schedule.na_in_loss)
     stored = {"arm": arm, "train": to_dict(schedule), "model": to_dict(model),
-              "sief": to_dict(sief), "comparison": to_dict(comparison), "init": str(init)}
+              "sief": to_dict(sief) if arm != "control" else None,
+              "comparison": to_dict(comparison), "init": str(init) if init else None}
     run_fingerprint = fingerprint(stored, [data_dir / "train.docs.json.gz",
-                                           data_dir / "features.train.pt", init])
+                                           data_dir / "features.train.pt",
+                                           *([init] if init is not None else [])])
     in_a = halves(len(dev.docs), comparison.fold_seed)
     store = resume.with_name("folds.pt") if resume is not None else None
     evaluate = FoldRecorder(dev, batcher, schedule.eval_batch_size, in_a, schedule.select_by,
@@ -164,15 +168,16 @@ def train_arm(arm: str, model: Any, schedule: TrainConfig, comparison: Compariso
     return ArmResult(result, counts, chosen)
 
 
-def run_arms(arm: str, seeds: dict[int, Path], out_dir: Path, metrics: Path,
-             run_one: Callable[[int, Path, Path], ArmResult]) -> list[dict]:
-    """`run_one(seed, base checkpoint, out_dir / f"seed{seed}")` for every seed (seed -> its
-    base's model.pt); writes `metrics` (dev.json: per seed the best epoch on all dev and the
-    cross-fitted choice and scores), and beside it documents.csv (per seed and selection,
+def run_arms(arm: str, seeds: dict[int, Path | None], run_dir: Callable[[int], Path],
+             metrics: Path, run_one: Callable[[int, Path | None, Path], ArmResult]
+             ) -> list[dict]:
+    """`run_one(seed, base checkpoint, run_dir(seed))` for every seed (seed -> its base's
+    model.pt); writes `metrics` (dev.json: per seed the best epoch on all dev and the
+    cross-fitted choice and scores), and beside it selection.csv (per seed and selection,
     the per-document counts) and history.csv (per seed, the learning curve)."""
     runs, counts, histories = [], [], []
     for seed, base in seeds.items():
-        arm_run = run_one(seed, base, out_dir / f"seed{seed}")
+        arm_run = run_one(seed, base, run_dir(seed))
         f1, ign_f1 = f1_from_counts(arm_run.cross_fit_counts.sum(axis=0))
         runs.append({"seed": seed, "best_epoch": arm_run.result.best_epoch,
                      "epochs": len(arm_run.result.history),
@@ -183,30 +188,69 @@ def run_arms(arm: str, seeds: dict[int, Path], out_dir: Path, metrics: Path,
                    counts_frame(arm_run.cross_fit_counts).assign(seed=seed,
                                                                  selection="cross_fit")]
         histories.append(pd.DataFrame(arm_run.result.history).assign(seed=seed))
-    write_json(metrics, {"arm": arm, "runs": runs, "machine": machine_summary()}, indent=1)
-    frame = pd.concat(counts)
-    frame[["seed", "selection", *frame.columns[:-2]]].to_csv(metrics.parent / "documents.csv",
+    write_runs(metrics, arm, runs, histories)
+    frame = (pd.concat(counts) if counts
+             else counts_frame(np.zeros((0, 4))).assign(seed=0, selection=""))
+    frame[["seed", "selection", *frame.columns[:-2]]].to_csv(metrics.parent / "selection.csv",
                                                              index=False)
-    history = pd.concat(histories)
-    write_history(metrics.parent / "history.csv",
-                  history[["seed", *history.columns[:-1]]].to_dict("records"))
     return runs
 
 
-def seed_bases(main_seed: int, main_base: Path, replicas: Path, extra: tuple[int, ...]
-               ) -> dict[int, Path]:
-    """Seed -> the base checkpoint its arms start from: the schedule's seed's base run, then
-    the seeds_base replicate (replicas/seed<k>/model.pt) of every extra seed."""
-    return {main_seed: main_base, **{seed: replicas / f"seed{seed}" / "model.pt" for seed in extra}}
+def write_runs(metrics: Path, arm: str, runs: list[dict], histories: list[pd.DataFrame]
+               ) -> None:
+    """dev.json (the runs of one arm) and history.csv (their learning curves, with a seed
+    column) beside it."""
+    metrics.parent.mkdir(parents=True, exist_ok=True)
+    write_json(metrics, {"arm": arm, "runs": runs, "machine": machine_summary()}, indent=1)
+    write_history(metrics.parent / "history.csv",
+                  pd.concat(histories).to_dict("records") if histories else [])
+
+
+def arm_seeds(arm: str, main_seed: int, main_base: Path | None, replicas: Path,
+              extra: tuple[int, ...]) -> dict[int, Path | None]:
+    """Seed -> the base checkpoint the arms stage starts `arm` from: the seeds_base
+    replicate (replicas/seed<k>/model.pt) of every extra seed, and, for the arms without a
+    main run (augment, rand), the schedule's seed's base first (`main_base`; None: from
+    scratch)."""
+    replicated = {seed: replicas / f"seed{seed}" / "model.pt" for seed in extra}
+    return replicated if arm in MAIN_ARMS else {main_seed: main_base, **replicated}
 
 
 def compare_arm(arm: str, model: Any, finetuning: TrainConfig, comparison: ComparisonConfig,
-                sief: SIEFConfig, data_dir: Path, bases: dict[int, Path], out_dir: Path,
+                sief: SIEFConfig, data_dir: Path, bases: dict[int, Path | None], out_dir: Path,
                 metrics: Path, resume_of: Callable[[Path], Path | None],
                 device: torch.device | None = None) -> list[dict]:
-    """The arm for every seed (seed -> its base run's model.pt), each with its base's seed:
-    the library's entry point of the arms stages. `resume_of(run directory)` says where a
-    run keeps its resume state."""
-    return run_arms(arm, bases, out_dir, metrics, lambda seed, base, out: train_arm(
-        arm, model, dataclasses.replace(finetuning, seed=seed), comparison, sief, data_dir,
-        base, out, resume=resume_of(out), device=device))
+    """The arm for every seed of `bases` (seed -> its base run's model.pt), each with its
+    base's seed, into out_dir/seed<k>: the library's entry point of the arms stages.
+    `resume_of(run directory)` says where a run keeps its resume state. out_dir holds
+    seeds.json even with no seeds (control and sief without seeds.extra)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_json(out_dir / "seeds.json", list(bases))
+    return run_arms(arm, bases, lambda seed: out_dir / f"seed{seed}", metrics,
+                    lambda seed, base, out: train_arm(
+                        arm, model, dataclasses.replace(finetuning, seed=seed), comparison,
+                        sief, data_dir, base, out, resume=resume_of(out), device=device))
+
+
+def main_run(arm: str, model: Any, finetuning: TrainConfig, comparison: ComparisonConfig,
+             sief: SIEFConfig | None, data_dir: Path, init: Path | None, out_dir: Path,
+             metrics: Path, resume: Path | None, device: torch.device | None = None) -> None:
+    """The main control or SIEF run of a (dataset, model, encoder), the schedule's seed, into
+    out_dir (model.pt): the entry point of the control and sief stages. On DocRED it is that
+    seed's run of the arm, cross-fitted like the others; on DialogRE (no per-document counts)
+    a plain fine-tuning run. Either way dev.json and history.csv go to `metrics`' folder."""
+    if arm not in MAIN_ARMS:
+        raise ConfigError(f"main run: {arm!r} is not one of {list(MAIN_ARMS)}")
+    if load_meta(data_dir)["dataset"] == "docred":
+        run_arms(arm, {finetuning.seed: init}, lambda seed: out_dir, metrics,
+                 lambda seed, base, out: train_arm(arm, model, finetuning, comparison,
+                                                   sief or SIEFConfig(), data_dir, base, out,
+                                                   resume=resume, device=device))
+        return
+    history = metrics.parent / "history.csv"
+    result = train_run(model, finetuning, data_dir, out_dir, init=init,
+                       sief=sief if arm == "sief" else None, resume=resume,
+                       history=history, device=device)
+    write_runs(metrics, arm, [{"seed": finetuning.seed, "best_epoch": result.best_epoch,
+                               "epochs": len(result.history), "dev": scalars(result.best_dev)}],
+               [pd.DataFrame(result.history).assign(seed=finetuning.seed)])

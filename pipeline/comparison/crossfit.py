@@ -19,8 +19,8 @@ from typing import Sequence
 import numpy as np
 
 from pipeline.data.document import Document
-from pipeline.evaluation.docred_metrics import ranked_metrics
-from pipeline.evaluation.predict import candidates, document_counts
+from pipeline.evaluation.docred_metrics import metrics_at_threshold, ranked_metrics_by_group
+from pipeline.evaluation.predict import candidates, counts_at
 
 HALVES = ("A", "B")
 
@@ -46,15 +46,29 @@ class EpochFolds:
 def epoch_folds(docs: Sequence[Document], probs: Sequence[np.ndarray], in_a: np.ndarray,
                 select_by: str) -> EpochFolds:
     """One epoch's dev probabilities ([pairs, R] per document) seen by each half."""
+    return evaluate_folds(docs, probs, in_a, select_by)[2]
+
+
+def evaluate_folds(docs: Sequence[Document], probs: Sequence[np.ndarray], in_a: np.ndarray,
+                   select_by: str) -> tuple[dict[str, float], np.ndarray, EpochFolds]:
+    """The dev evaluation of an epoch of a cross-fitted run, from one ranking of the
+    candidates: the metrics of all dev (predict.evaluate_probs's), their per-document counts
+    at its F1 theta ([D, 4], predict.document_counts's) and each half's view (EpochFolds)."""
+    found = candidates(docs, probs)
+    score, is_gold, in_train, _ = found
+    in_a_candidate = np.repeat(in_a, [p[:, 1:].size for p in probs])  # [N] in half A
+    gold = np.array([len(doc.facts) for doc in docs])
+    every, *by_half = ranked_metrics_by_group(score, is_gold, in_train, in_a_candidate,
+                                              (int(gold[in_a].sum()), int(gold[~in_a].sum())))
+    at = metrics_at_threshold(score, is_gold, in_train, int(gold.sum()), every["theta"])
+    metrics = {**every, **{f"at_theta_{k}": v for k, v in at.items()}}
     counts = np.zeros((len(docs), 4), dtype=np.int64)
     theta, selection = np.zeros(2), np.zeros(2)
-    for h, chosen in enumerate((in_a, ~in_a)):
-        own, other = np.flatnonzero(chosen), np.flatnonzero(~chosen)
-        metrics = ranked_metrics(*candidates([docs[i] for i in own], [probs[i] for i in own]))
-        theta[h], selection[h] = metrics["theta"], metrics[select_by]
-        counts[other] = document_counts([docs[i] for i in other], [probs[i] for i in other],
-                                        metrics["theta"])
-    return EpochFolds(theta, selection, counts)
+    for h, (half, other) in enumerate(zip(by_half, (~in_a, in_a))):
+        theta[h], selection[h] = half["theta"], half[select_by]
+        counts[other] = counts_at(docs, probs, found, half["theta"])[other]
+    return metrics, counts_at(docs, probs, found, every["theta"]), EpochFolds(theta, selection,
+                                                                              counts)
 
 
 def cross_fit(epochs: Sequence[EpochFolds], in_a: np.ndarray) -> tuple[np.ndarray, dict]:

@@ -34,10 +34,31 @@ def ranked_metrics(score: np.ndarray, is_gold: np.ndarray, gold_in_train: np.nda
     """
     if n_gold <= 0:
         raise ValueError("no gold facts: ranked metrics need a labelled split")
-    if len(score) == 0:
+    key, score_of = _sorted_keys(score, is_gold, gold_in_train)    # [N] ascending
+    return _curve_metrics(key, score_of, n_gold)
+
+
+def ranked_metrics_by_group(score: np.ndarray, is_gold: np.ndarray, gold_in_train: np.ndarray,
+                            in_group: np.ndarray, n_gold: tuple[int, int]
+                            ) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    """ranked_metrics of every candidate, of those `in_group` ([N] bool) and of the rest
+    (n_gold: the gold facts of the group and of the rest), from one sort: the group rides as
+    the lowest bit of each key, so either group's keys, picked out of the sorted whole, are
+    sorted already (the cross-fitting halves, crossfit.py)."""
+    if min(n_gold) <= 0:
+        raise ValueError("no gold facts: ranked metrics need a labelled split")
+    key, score_of = _sorted_keys(score, is_gold, gold_in_train, in_group)  # [N] ascending
+    grouped = (key & np.uint64(1)).astype(bool)
+    return (_curve_metrics(key >> np.uint64(1), score_of, sum(n_gold)),
+            *(_curve_metrics(key[mask] >> np.uint64(1), score_of, n)
+              for mask, n in ((grouped, n_gold[0]), (~grouped, n_gold[1]))))
+
+
+def _curve_metrics(key: np.ndarray, score_of, n_gold: int) -> dict[str, float]:
+    """The curve metrics of sorted keys (_sorted_keys' layout: score bits, gold, in train)."""
+    if len(key) == 0:
         return {k: 0.0 for k in ("f1", "ign_f1", "theta", "precision", "recall", "auc",
                                  "ign_theta", "ign_precision")}
-    key, score_of = _sorted_keys(score, is_gold, gold_in_train)    # [N] ascending
     flags = key.astype(np.uint8) & np.uint8(3)                      # [N] the low two bits
     gold_at = np.flatnonzero(flags & np.uint8(2))     # ranks of the gold candidates
     train_at = np.flatnonzero(flags & np.uint8(1))    # ranks of the gold in-train ones
@@ -71,23 +92,29 @@ def ranked_metrics(score: np.ndarray, is_gold: np.ndarray, gold_in_train: np.nda
     }
 
 
-def _sorted_keys(score: np.ndarray, is_gold: np.ndarray, gold_in_train: np.ndarray):
+def _sorted_keys(score: np.ndarray, is_gold: np.ndarray, gold_in_train: np.ndarray,
+                 low_bit: np.ndarray | None = None):
     """One uint64 per candidate, sorted: bits 2.. order the scores from high to low (tied
     scores get equal bits), bit 1 = gold, bit 0 = gold in train; and the function that turns
-    a key's score bits (key >> 2) back into the score.
+    a key's score bits (key >> 2) back into the score. With `low_bit` ([N] bool) every key
+    is shifted up one bit to hold it at bit 0 (key >> 1 has the plain layout).
 
     float32 scores (what the models give) use their own bits, made order-preserving: a sort
     of plain integers, ~3x faster than argsort + gathers over the ~19 M dev candidates.
     Other dtypes use the rank among the distinct scores.
     """
     flags = (is_gold.astype(np.uint8) << np.uint8(1)) | gold_in_train  # [N] uint8
+    shift = np.uint64(2)
+    if low_bit is not None:
+        flags = (flags << np.uint8(1)) | low_bit
+        shift = np.uint64(3)
     if score.dtype == np.float32:
         bits = (score + np.float32(0)).view(np.uint32)  # + 0 turns -0.0 into 0.0
         # Flip every bit of a negative float, only the sign bit of the others: unsigned
         # order = float order. Then complement, so that ascending keys = descending scores.
         ordered = bits ^ np.where(bits >> 31, np.uint32(0xFFFFFFFF), np.uint32(0x80000000))
         key = np.invert(ordered, out=ordered).astype(np.uint64)
-        key <<= np.uint64(2)
+        key <<= shift
         np.bitwise_or(key, flags, out=key, casting="unsafe")
         _sort(key)
 
@@ -97,7 +124,7 @@ def _sorted_keys(score: np.ndarray, is_gold: np.ndarray, gold_in_train: np.ndarr
             return float(np.array([ordered ^ sign], dtype=np.uint32).view(np.float32)[0])
         return key, score_of
     distinct, rank = np.unique(score, return_inverse=True)          # ascending
-    key = ((len(distinct) - 1 - rank).astype(np.uint64) << np.uint64(2)) | flags
+    key = ((len(distinct) - 1 - rank).astype(np.uint64) << shift) | flags
     _sort(key)
     return key, lambda rank_bits: float(distinct[len(distinct) - 1 - int(rank_bits)])
 

@@ -57,7 +57,7 @@ def document_counts(docs: Sequence[Document], probs: Sequence[np.ndarray],
     `score >= theta`: gold facts, predictions, correct ones, correct ones whose fact is in the
     training set. Summed over any subset of documents they give that subset's F1 and Ign F1
     (the paired bootstrap)."""
-    return _counts(docs, probs, candidates(docs, probs), theta)
+    return counts_at(docs, probs, candidates(docs, probs), theta)
 
 
 def evaluate_with_counts(docs: Sequence[Document], probs: Sequence[np.ndarray]
@@ -66,7 +66,7 @@ def evaluate_with_counts(docs: Sequence[Document], probs: Sequence[np.ndarray]
     (the dev evaluation of every epoch)."""
     found = candidates(docs, probs)
     metrics = _metrics(found, None)
-    return metrics, _counts(docs, probs, found, metrics["theta"])
+    return metrics, counts_at(docs, probs, found, metrics["theta"])
 
 
 def _metrics(found: tuple, theta: float | None) -> dict[str, float]:
@@ -78,14 +78,16 @@ def _metrics(found: tuple, theta: float | None) -> dict[str, float]:
     return metrics
 
 
-def _counts(docs: Sequence[Document], probs: Sequence[np.ndarray], found: tuple,
-            theta: float) -> np.ndarray:
+def counts_at(docs: Sequence[Document], probs: Sequence[np.ndarray], found: tuple,
+              theta: float) -> np.ndarray:
+    """document_counts from the candidates() of the same documents and probabilities."""
     score, is_gold, in_train, _ = found
-    sizes = [p[:, 1:].size for p in probs]
-    doc_of = np.repeat(np.arange(len(docs)), sizes)                 # [N] document of each
-    predicted = score >= np.float32(theta)
+    # Only the predictions are looked up (a few thousand of the ~19 M dev candidates).
+    starts = np.cumsum([0] + [p[:, 1:].size for p in probs[:-1]])  # [D] first candidate
+    hit = np.flatnonzero(score >= np.float32(theta))               # [K] predicted candidates
+    doc_of = np.searchsorted(starts, hit, side="right") - 1        # [K] their documents
     counts = [np.bincount(doc_of[mask], minlength=len(docs))
-              for mask in (predicted, predicted & is_gold, predicted & in_train)]
+              for mask in (slice(None), is_gold[hit], in_train[hit])]
     gold = np.array([len(doc.facts) for doc in docs], dtype=np.int64)
     return np.stack([gold, *counts], axis=1).astype(np.int64)
 

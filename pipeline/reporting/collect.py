@@ -2,7 +2,8 @@
 paper's tables and figures and the report page.
 
 Results are found through their fields: <results>/<dataset>/<model>/<encoder>/<job>/ for a
-run, .../seeds/<job>/dev.json for its replicates, .../analysis/<setting>/dev.json for the
+run, .../seeds/base/ for the base's replicates, .../arms/<arm>/ for the arms' runs (of
+control and sief: the seeds after the main run's), .../analysis/<setting>/dev.json for the
 analysis runs, <results>/<dataset>/case_study/ for the case study.
 """
 from __future__ import annotations
@@ -30,6 +31,9 @@ DOCRED_JOBS = ("base", "control", "sief")
 DIALOGRE_JOBS = ("base", "control", "sief")
 ARMS = ("control", "augment", "rand", "sief")
 """The comparison's arms (stages arms, arms_sief), in the order the report shows them."""
+MAIN_ARMS = ("control", "sief")
+"""The arms whose schedule seed is the main run (stages control, sief; the arms stages hold
+their other seeds: pipeline/comparison/arms.py)."""
 
 
 @dataclass(frozen=True)
@@ -42,11 +46,12 @@ class Grid:
     kinds: dict[str, str]
     """Encoder name -> glove | transformer (params.yaml `encoders.<name>.kind`)."""
     seeded: tuple[str, ...] = ()
-    """params.yaml seeds.models: the GloVe models with replicates (seeds_* stages)."""
+    """params.yaml seeds.models: the GloVe models with replicates (seeds_base, the arms)."""
     analysis_encoder: str = "glove"
     """The encoder of the paper's analyses (robustness, seeds, Tables 3-6, Figures 4-5)."""
-    comparison_epochs: int = 0
-    """params.yaml comparison.epochs: the budget of every arm of the seeded models."""
+    finetune_epochs: int = 0
+    """The analysis encoder's schedules.<dataset>.<encoder>.finetune.epochs: the budget of
+    every fine-tuning run (main runs, arms, analyses)."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +105,7 @@ def collect_report(dataset: str, results: Path, processed: Path, out: Path, grid
     arms = arm_results(root, grid)
     if arms:  # the seeded models' arms, the answer: first
         tables = [arms_effect_table({run: runs.seed_runs() for run, runs in arms.items()},
-                                    grid.comparison_epochs), selection_table(arms), *tables]
+                                    grid.finetune_epochs), selection_table(arms), *tables]
     analysis_tables, sweep = analysis_results(root, grid, analysis, paper_runs)
     tables += analysis_tables
     for table in tables:
@@ -183,6 +188,10 @@ def analysis_results(root: Path, grid: Grid, analysis: Analysis,
     picked = {(m, "sief"): results[(m, encoder, "sief")].metrics["dev"] for m in analysis.models}
     picked.update({(m, roles[(m, s)]): run["dev"] for (m, s), run in runs.items()
                    if roles[(m, s)] != "beta"})
+    for m in analysis.models:  # Rand: the rand arm's run of the schedule's seed, if no setting
+        rand_arm = root / m / encoder / "arms" / "rand" / "dev.json"
+        if (m, "rand") not in picked and rand_arm.exists():
+            picked[(m, "rand")] = read_json(rand_arm)["runs"][0]["dev"]
     table5_keys, table6_keys = ("sief", "rand", "nomention"), ("sief", "gtruth")
     tables = [
         heuristics_table("table5", "Table 5: SIEF against the Rand and NoMention heuristics "
@@ -191,8 +200,9 @@ def analysis_results(root: Path, grid: Grid, analysis: Analysis,
                          "dev)", base, picked, table6_keys, paper.TABLE6)]
     for table in tables:
         table.notes.append("Every SIEF-family row is as long as the main SIEF run (the "
-                           "schedule's finetune block: start, epoch cap, patience) with one "
-                           "seed; +SIEF is the main SIEF run. Models: analysis.models.")
+                           "schedule's finetune block: start, budget, every epoch evaluated) "
+                           "with its seed; +SIEF is the main SIEF run, Rand the rand arm's run "
+                           "of that seed. Models: analysis.models.")
     points = [(m, analysis.beta, picked[(m, "sief")]) for m in analysis.models]
     points += [(m, run["sief"]["beta"], run["dev"]) for (m, s), run in runs.items()
                if roles[(m, s)] == "beta"]
@@ -221,61 +231,72 @@ def analysis_roles(analysis: dict[tuple, dict]) -> dict[tuple, str]:
 
 def load_seed_runs(root: Path, run: Run, replicated: bool) -> SeedRuns:
     """The main run (its evaluate outputs) and, when `replicated` (the model is in
-    seeds.models), the replicates of the seeds_<job> stage, in that order: the main run
-    first, then seeds.extra's order, the same for every job."""
-    replicas = root.joinpath(*run[:2], "seeds", run[2]) if replicated else None
+    seeds.models), its replicates, in that order: the main run first, then seeds.extra's
+    order, the same for every job. The base's replicates are seeds_base's; control's and
+    SIEF's are their arms' other seeds, with the epoch and theta chosen on all dev."""
+    model, encoder, job = run
+    replicas = None
+    if replicated:
+        replicas = root / model / encoder / ("seeds/base" if job == "base" else f"arms/{job}")
     return seed_runs(root.joinpath(*run), replicas)
 
 
 def seed_runs(folder: Path, replicas: Path | None) -> SeedRuns:
     """The main run of `folder` (its evaluate outputs), then the replicates of `replicas`
-    (a seeds_<job> stage's dev.json and documents.csv), if any."""
+    (a dev.json of runs, with documents.csv (seeds_base) or selection.csv (the arms, rows
+    `all`) beside it), if any."""
     devs = [read_json(folder / "metrics.json")["dev"]]
     counts = [pd.read_csv(folder / "documents.csv")]
     if replicas is not None:
         devs += [replica["dev"] for replica in read_json(replicas / "dev.json")["runs"]]
-        replica_counts = pd.read_csv(replicas / "documents.csv")
+        by_arm = replicas / "selection.csv"
+        replica_counts = (pd.read_csv(by_arm).query("selection == 'all'").drop(
+            columns="selection") if by_arm.exists() else pd.read_csv(replicas / "documents.csv"))
         counts += [rows.drop(columns="seed")
                    for _, rows in replica_counts.groupby("seed", sort=False)]
     return SeedRuns(devs, np.stack([frame[list(COUNT_COLUMNS)].to_numpy() for frame in counts]))
 
 
 def arm_results(root: Path, grid: Grid) -> dict[Run, ArmRuns]:
-    """The arms of every seeded model (the analysis encoder's), read from what the arms
-    stages wrote under <model>/<encoder>/arms/<arm>/."""
+    """The arms of every seeded model (the analysis encoder's)."""
     arms = {}
     for model in grid.seeded:
-        arms.update(model_arms(root / model / grid.analysis_encoder / "arms", model,
+        arms.update(model_arms(root / model / grid.analysis_encoder, model,
                                grid.analysis_encoder))
     return arms
 
 
 def model_arms(folder: Path, model: str, encoder: str) -> dict[Run, ArmRuns]:
-    """The four arms of one model, each from `folder`/<arm>/. Refused when they hold other
-    seeds or another order: each seed's arms start from that seed's base, and the
-    comparison pairs them by seed."""
-    arms = {(model, encoder, arm): load_arm(folder / arm) for arm in ARMS}
+    """The four arms of one model, from `folder` (<results>/<dataset>/<model>/<encoder>):
+    the main run (control, sief) and then arms/<arm>/. Refused when they hold other seeds or
+    another order: each seed's arms start from that seed's base, and the comparison pairs
+    them by seed."""
+    arms = {(model, encoder, arm): load_arm([*([folder / arm] if arm in MAIN_ARMS else []),
+                                             folder / "arms" / arm])
+            for arm in ARMS}
     first = arms[(model, encoder, ARMS[0])]
     for (_, _, arm), runs in arms.items():
         if runs.seeds != first.seeds:
             raise DataError(f"seeds {runs.seeds} differ from the {ARMS[0]} arm's "
                             f"{first.seeds}: the arms are not paired",
-                            file=str(folder / arm / "dev.json"))
+                            file=str(folder / "arms" / arm / "dev.json"))
     return arms
 
 
-def load_arm(folder: Path) -> ArmRuns:
-    """One arm's dev.json, documents.csv and history.csv (stages arms, arms_sief)."""
-    runs = read_json(folder / "dev.json")["runs"]
+def load_arm(folders: list[Path]) -> ArmRuns:
+    """One arm's runs over seeds, in the order of `folders` (each a dev.json of runs with
+    selection.csv and history.csv beside it: stages control, sief, arms, arms_sief)."""
+    runs = [run for folder in folders for run in read_json(folder / "dev.json")["runs"]]
     seeds = [run["seed"] for run in runs]
-    frame = pd.read_csv(folder / "documents.csv")
+    frame = pd.concat([pd.read_csv(folder / "selection.csv") for folder in folders])
     counts = {selection: np.stack([frame[(frame["seed"] == seed)
                                          & (frame["selection"] == selection)]
                                    .sort_values("document")[list(COUNT_COLUMNS)].to_numpy()
                                    for seed in seeds])
               for selection in ("all", "cross_fit")}
     chosen = [(run["cross_fit"]["A"]["epoch"], run["cross_fit"]["B"]["epoch"]) for run in runs]
-    return ArmRuns(seeds, chosen, counts, pd.read_csv(folder / "history.csv"))
+    history = pd.concat([pd.read_csv(folder / "history.csv") for folder in folders])
+    return ArmRuns(seeds, chosen, counts, history)
 
 
 def load_results(root: Path, run: Run, report_dir: Path, kind: str,

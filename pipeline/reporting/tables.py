@@ -139,7 +139,9 @@ def effect_table(runs: dict[Run, SeedRuns], resamples: int = 2000,
     return Table("sief_effect", "Is SIEF's difference beyond the noise? "
                  f"({'all' if transformers else 'GloVe'} runs, dev)", pd.DataFrame(rows),
                  ["Mean over seeds of the paired difference (the SIEF and control runs of a "
-                  "seed start from that seed's base run), in points. " + interval_note(resamples) +
+                  "seed start from that seed's base run), in points; each "
+                  "run's epoch and theta chosen on all dev documents, as the paper does "
+                  "(cross-fitted: arms_effect). " + interval_note(resamples) +
                   " control - Base: what the "
                   "extra epochs give without SIEF. The paper has no control run: its column "
                   "is +SIEF - Base (one run each, full DocRED, original dev set)."]
@@ -229,7 +231,7 @@ def arms_effect_table(runs: dict[Run, SeedRuns], epochs: int, resamples: int = 2
     return Table("arms_effect", "Does SIEF beat its controls? The arms of one budget, "
                  "cross-fitted (dev)", pd.DataFrame(rows),
                  [f"Every arm of a seed fine-tunes that seed's base run for {epochs} epochs "
-                  "(params.yaml comparison.epochs; no early stopping), with the same batch "
+                  "(the schedule's finetune.epochs; no early stopping), with the same batch "
                   "order: control = the relation loss; augment = the relation loss on the "
                   "full documents and on SIEF's sentence-removed copies (a gold fact kept "
                   "while its head and tail are still mentioned), no importance score, no "
@@ -302,9 +304,11 @@ def training_table(results: dict[Run, RunResults], histories: dict[Run, pd.DataF
                      "train minutes": round(float(history["train_seconds"].sum()) / 60, 1)})
     return Table("training", "Training: where each run stopped (learning curves: "
                  "learning_curves.png)", pd.DataFrame(rows),
-                 ["A run stops when its dev select_by metric has not improved for `patience` "
-                  "evaluations, or at the epoch cap; the best epoch's weights are kept. "
-                  "Train minutes exclude the dev evaluations."])
+                 ["A base run stops when its dev select_by metric has not improved for "
+                  "`patience` evaluations, or at the epoch cap; a fine-tuning run (control, "
+                  "+SIEF) runs its whole budget (the schedule's finetune.epochs), every epoch "
+                  "evaluated. Either keeps the best epoch's weights. Train minutes exclude "
+                  "the dev evaluations."])
 
 
 def robustness_table(points: dict[Run, pd.DataFrame], thetas: dict[Run, float]) -> Table:

@@ -62,14 +62,17 @@ class TrainConfig:
 
 @dataclass(frozen=True)
 class FinetuneConfig:
-    """What changes for the runs that start from the base run (SIEF and its control);
-    every other optimiser setting is the base schedule's."""
+    """What changes for the runs that start from the base run (SIEF, its control, the arms
+    and the analyses): one fixed budget, every epoch run and evaluated (no early stopping,
+    so every fine-tuning run has the same number of dev evaluations to choose from); every
+    other optimiser setting is the base schedule's."""
     BOUNDS: ClassVar[dict[str, str]] = {"epochs": ">= 1", "lr": "> 0"}
     """Ranges checked by pipeline.config.build (the params key named in the error)."""
     init: Literal["base", "scratch"] = "base"
     """Start from the trained base checkpoint, or from a fresh model (the official SIEF)."""
     epochs: int = 3
-    """Epochs of the SIEF and control runs (independent of the base run's epochs)."""
+    """Epochs of every fine-tuning run, all of them run, each followed by a dev evaluation
+    (independent of the base run's epochs and patience)."""
     lr: float = 1.0e-3
     """Learning rate of the SIEF and control runs (the task layers; an encoder keeps its own)."""
 
@@ -84,11 +87,13 @@ class ScheduleConfig:
     base: TrainConfig = TrainConfig()
     """The base run's schedule (the base model reads only this block)."""
     finetune: FinetuneConfig = FinetuneConfig()
-    """SIEF and control runs: the base schedule with this start, epochs and lr."""
+    """Fine-tuning runs: the base schedule with this start, budget and lr."""
 
     def finetuning(self) -> TrainConfig:
-        """The schedule of a SIEF or control run."""
-        return dataclasses.replace(self.base, epochs=self.finetune.epochs, lr=self.finetune.lr)
+        """The schedule of a fine-tuning run: the budget all run (patience 0), every epoch
+        evaluated."""
+        return dataclasses.replace(self.base, epochs=self.finetune.epochs, lr=self.finetune.lr,
+                                   patience=0, eval_every=1)
 
 
 @dataclass

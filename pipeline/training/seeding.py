@@ -35,11 +35,11 @@ def epoch_rng(seed: int, epoch: int) -> np.random.Generator:
 class SeedsConfig:
     """Replicates for Table 1's mean and standard deviation over seeds."""
     models: tuple[str, ...] = ()
-    """The GloVe models that get the replicates (dvc.yaml's seeds_* matrices); the others
-    have the schedule's seed only."""
+    """The GloVe models that get the replicates (dvc.yaml's seeds_base and arms matrices);
+    the others have the schedule's seed only."""
     extra: tuple[int, ...] = ()
-    """Seeds besides the schedule's seed: each trains the base model and its control and
-    SIEF runs again (stages seeds_base, seeds_control, seeds_sief). Empty = one seed."""
+    """Seeds besides the schedule's seed: each trains the base model again (seeds_base) and
+    fine-tunes it in every arm (arms, arms_sief). Empty = one seed."""
 
     def __post_init__(self) -> None:
         if len(set(self.extra)) != len(self.extra):
