@@ -21,6 +21,7 @@ from pathlib import Path
 import shutil
 
 from commands.kept_seeds import is_current
+from pipeline.config import flatten
 from pipeline.reporting.collect import ARMS, MAIN_ARMS, model_arms
 from pipeline.reporting.figures import arm_curves
 from pipeline.reporting.tables import Table, arms_effect_table, selection_table, write_table
@@ -61,12 +62,8 @@ def kept_tables(folder: Path) -> tuple[list[Table], dict]:
 
 def finetune_epochs(overlay: dict) -> int:
     """The fine-tuning budget the experiment ran: its overlay's, else params.yaml's."""
-    for params in (overlay, read_params()):
-        epochs = (params.get("schedules", {}).get("docred", {}).get(ENCODER, {})
-                  .get("finetune", {}).get("epochs"))
-        if epochs is not None:
-            return epochs
-    raise SystemExit("params.yaml: no schedules.docred.glove.finetune.epochs")
+    key = f"schedules.docred.{ENCODER}.finetune.epochs"
+    return flatten(overlay).get(key, flatten(read_params())[key])
 
 
 def main(argv: list[str] | None = None) -> int:
