@@ -2,7 +2,7 @@
 # Issue 11's GPU check and figures, in one call of the lent machine (after bash
 # benchmarks/pack_gpu_check.sh here):
 #   run(command="bash benchmarks/gpu_check.sh 2>&1 | tee $OUT/log.txt", carry=[".gpu-check"])
-# The benchmark at params.paper.yaml's sizes, with benchmarks/gpu_check.yaml's changes
+# The benchmark at the paper's sizes (experiments/paper), with benchmarks/gpu_check.yaml's changes
 # (carried data, offline stand-ins of GloVe 100d and bert-base-uncased of the same shapes:
 # benchmarks/stand_ins.py). It works in a copy of the repository, since it rewrites
 # params.yaml. Arguments go to benchmarks.speed (e.g. --runs bilstm:glove, --device cpu
@@ -26,10 +26,10 @@ python3 -m pytest -q -p no:cacheprovider tests/test_cuda.py || echo "tests/test_
 tree=$(mktemp -d)
 tar -C "$repo" --exclude=./.venv --exclude=./.git --exclude=./data -cf - . | tar -C "$tree" -xf -
 cd "$tree"
-python3 -m stages.overrides params.paper.yaml --apply
-python3 -m stages.overrides benchmarks/gpu_check.yaml --apply
+python3 -m commands.experiment apply paper
+python3 -m commands.experiment apply benchmarks/gpu_check.yaml
 python3 -m benchmarks.stand_ins glove --words .gpu-check/words/*.json --dim 100 \
-  --out .gpu-check/stand-ins/glove.100d.txt   # params.paper.yaml: glove.6B.100d.txt
+  --out .gpu-check/stand-ins/glove.100d.txt   # experiments/paper: glove.6B.100d.txt
 python3 -m benchmarks.stand_ins bert --tokenizer .gpu-check/tokenizer \
   --out .gpu-check/stand-ins/bert-base-uncased
 for dataset in docred dialogre; do
@@ -37,4 +37,4 @@ for dataset in docred dialogre; do
   python3 -m stages.prepare --dataset $dataset --raw data/raw/$dataset --out data/processed/$dataset
 done
 python3 -m benchmarks.speed --device cuda --out "$out/speed" \
-  --label "params.paper.yaml + benchmarks/gpu_check.yaml (stand-in weights)" "$@"
+  --label "experiments/paper + benchmarks/gpu_check.yaml (stand-in weights)" "$@"

@@ -11,15 +11,17 @@ from pipeline.data.prepare import Processed, load_featurizer, load_meta, load_sp
 from pipeline.models import build_model_config
 from pipeline.training.run import new_model
 from stages.common import read_params
-from stages.overrides import merged_params
+from commands.overlay import merged_params
 
 
 def project_grid() -> dict[str, list[tuple[str, str]]]:
-    """dataset -> the (model, encoder) pairs of params.yaml's grid and of every override
-    set's (params.yaml with a params.*.yaml applied): every run the project can make,
-    including those the default params leave out (DialogRE's, the DocRED transformer rows)."""
+    """dataset -> the (model, encoder) pairs of params.yaml's grid and of every experiment's
+    (params.yaml with its experiments/<name>/params.yaml applied): every run the project can
+    make, including those the default params leave out (DialogRE's, the DocRED transformer
+    rows)."""
     runs: dict[str, list[tuple[str, str]]] = {}
-    for params in [read_params(), *map(merged_params, sorted(Path(".").glob("params.*.yaml")))]:
+    overlays = sorted(Path("experiments").glob("*/params.yaml"))
+    for params in [read_params(), *map(merged_params, overlays)]:
         for dataset, grid in params["grid"].items():
             known = runs.setdefault(dataset, [])
             known += [(m, e) for m in grid["models"] for e in grid["encoders"]
@@ -40,7 +42,7 @@ def load_bench(processed: str, model_name: str, encoder: str, device: str = "cpu
                overrides: str | None = None) -> Bench:
     """Data of `processed` and a fresh model sized by params.yaml's `models.<model_name>` and
     `encoders.<encoder>`, or by those sections of the `overrides` file (e.g.
-    params.paper.yaml) where it has them."""
+    experiments/paper/params.yaml) where it has them."""
     data = Path(processed)
     meta = load_meta(data)
     params = merged_params(Path(overrides)) if overrides else read_params()

@@ -4,11 +4,11 @@ on the same documents, in one run; where the time of a step goes.
 Run after `dvc repro prepare@docred prepare@dialogre`:
     python -m benchmarks.speed [--runs bilstm:glove gain:transformer ...] [--device cpu|cuda]
                                [--docs 48] [--sief-docs 320]
-                               [--overrides params.paper.yaml] [--one-batch]
+                               [--overrides experiments/paper/params.yaml] [--one-batch]
 
-Per run (model:encoder of the grid of params.yaml or of an override set, params.*.yaml;
-sizes from params.yaml, or --overrides), each form is measured in a child process of
-its own, so that peak RSS (and on a GPU, peak allocated memory) belongs to that form alone:
+Per run (model:encoder of the grid of params.yaml or of an experiment's override set,
+experiments/*/params.yaml; sizes from params.yaml, or --overrides), each form is measured
+in a child process of its own, so that peak RSS (and on a GPU, peak allocated memory) belongs to that form alone:
 - reference (benchmarks/reference.py): train docs/s of the form before issue 11, and its
   profile;
 - model: train docs/s, SIEF step / base step (interleaved on the same batches, the first
@@ -73,8 +73,8 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--runs", nargs="+", default=grid_runs(),
-                   help="model:encoder pairs of the grids of params.yaml and params.*.yaml "
-                   "(default: all of them)")
+                   help="model:encoder pairs of the grids of params.yaml and "
+                   "experiments/*/params.yaml (default: all of them)")
     p.add_argument("--device", default="cpu")
     p.add_argument("--docs", type=int, default=48, help="training documents to time")
     p.add_argument("--sief-docs", type=int, default=320,
@@ -88,8 +88,9 @@ def main() -> None:
     p.add_argument("--one-batch", action="store_true",
                    help="also time TwoPasses with both passes in one batch (OneBatch) in the "
                    "interleaved SIEF / base timing")
-    p.add_argument("--overrides", help="a params overrides file (e.g. params.paper.yaml): "
-                   "its models.* and encoders.* sections replace params.yaml's")
+    p.add_argument("--overrides", help="a params overrides file (e.g. "
+                   "experiments/paper/params.yaml): its models.* and encoders.* sections "
+                   "replace params.yaml's")
     p.add_argument("--processed", default="data/processed")
     p.add_argument("--out", type=Path, help="a folder for report.md (what is printed) and "
                    "summary.json (the last line), e.g. benchmarks/results/speed; both are "
@@ -156,8 +157,8 @@ def run_dataset(model: str, encoder: str) -> str:
     for dataset, runs in project_grid().items():
         if (model, encoder) in runs:
             return dataset
-    raise SystemExit(f"{model}:{encoder} is in no grid of params.yaml or params.*.yaml "
-                     f"(runs: {' '.join(grid_runs())})")
+    raise SystemExit(f"{model}:{encoder} is in no grid of params.yaml or "
+                     f"experiments/*/params.yaml (runs: {' '.join(grid_runs())})")
 
 
 def measure(args: argparse.Namespace, name: str, form: str) -> dict:

@@ -3,7 +3,7 @@
 The lent GPU machine reaches nothing outside it and takes at most 64 MiB of files along, so
 neither glove.6B.100d.txt (347 MB) nor bert-base-uncased (440 MB) can be had there. A step's
 time depends on shapes, not on values, so the GPU benchmark (benchmarks/gpu_check.sh) runs
-params.paper.yaml's sizes on
+the paper's sizes (experiments/paper) on
 - GloVe: random vectors of the paper's dimension for the given words (the corpus words that
   GloVe 6B knows, i.e. the `glove.vocab.json` of the processed data, which every GloVe 6B
   file shares: the prepare stage then keeps exactly the vocabulary the real file gives);

@@ -8,7 +8,7 @@ A block is the lines between `<!-- table: NAME -->` and `<!-- /table -->`; NAME 
 BLOCKS, each made from the report's CSVs (data/reports/docred/) or the per-stage times of
 the measured run (benchmarks/results/repro_times.csv). `<!-- table: NAME FOLDER -->` makes
 it from a kept override run instead (FOLDER holds that run's report CSVs and its
-repro_times.csv; e.g. benchmarks/results/transformers/ for params.transformers.yaml); the
+repro_times.csv; e.g. experiments/transformers/); the
 `speed` block always names one (a kept `python -m
 benchmarks.speed --out FOLDER`).
 tests/test_readme_tables.py runs the check, so the README cannot drift from the committed

@@ -90,27 +90,30 @@ def test_arm_curves_png(tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_kept_arms_tables_are_remade_and_checked(tmp_path):
-    from commands import kept_arms
-    root = write_arms(tmp_path / "made", {arm: (GOOD, GOOD if arm == "sief" else POOR)
-                                          for arm in ARMS})
+def test_a_kept_arms_experiment_is_remade_and_checked(tmp_path):
+    from commands import experiment
+    results = write_arms(tmp_path / "made", {arm: (GOOD, GOOD if arm == "sief" else POOR)
+                                             for arm in ARMS}).parent
     folder = tmp_path / "experiment"
     folder.mkdir()
     (folder / "params.yaml").write_text("schedules:\n  docred:\n    glove:\n      finetune:\n"
                                         "        epochs: 7\n")
-    kept_arms.keep("bilstm", folder, results=root)
-    assert not (folder / "results" / "bilstm" / "augment").exists()  # only control, sief
-    assert kept_arms.main([str(folder)]) == 0
+    assert experiment.kind(folder) == "none"
+    experiment.keep(folder, "bilstm", results=results)
+    run = folder / "results" / "docred" / "bilstm" / "glove"
+    assert not (run / "augment").exists()  # only control, sief: the main runs
+    assert experiment.kind(folder) == "arms"
+    assert experiment.main(["tables", str(folder)]) == 0
     effect = pd.read_csv(folder / "arms_effect.csv").set_index(["difference", "metric"])
     assert effect.loc[("+SIEF - control", "dev F1"), "mean difference"] == 30.0
     assert "7 epochs" in (folder / "arms_effect.md").read_text()
     assert (folder / "selection_bias.csv").is_file() and (folder / "arm_curves.png").is_file()
-    assert kept_arms.main([str(folder), "--check"]) == 0
-    documents = folder / "results" / "bilstm" / "arms" / "sief" / "selection.csv"
+    assert experiment.main(["check", str(folder)]) == 0
+    documents = run / "arms" / "sief" / "selection.csv"
     frame = pd.read_csv(documents)
     frame.loc[frame["selection"] == "cross_fit", "correct"] = 0    # SIEF loses every fact
     frame.to_csv(documents, index=False)
-    assert kept_arms.main([str(folder), "--check"]) == 1
+    assert experiment.main(["check", str(folder)]) == 1
 
 
 def test_the_report_reads_every_arm_the_stages_train():

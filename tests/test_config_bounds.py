@@ -74,7 +74,7 @@ def test_a_model_and_its_encoder_are_named_where_the_user_wrote_them():
 def test_a_stage_refuses_bad_params_before_it_reads_data(tmp_path, monkeypatch):
     # The data directory does not exist: a stage that read it first would fail otherwise.
     from stages import train
-    from stages.overrides import write_params
+    from commands.overlay import write_params
     shutil.copy2(ROOT / "params.yaml", tmp_path / "params.yaml")
     write_params(tmp_path / "params.yaml", {"schedules.docred.glove.base.batch_size": 0})
     monkeypatch.chdir(tmp_path)
@@ -106,7 +106,7 @@ def test_every_bad_key_of_a_section_is_named_in_one_error():
 
 def test_the_bad_keys_of_every_section_a_stage_reads_come_out_together(tmp_path):
     # A real command line: exit 2, one line naming each bad key, no traceback.
-    from stages.overrides import write_params
+    from commands.overlay import write_params
     shutil.copy2(ROOT / "params.yaml", tmp_path / "params.yaml")
     write_params(tmp_path / "params.yaml", {"schedules.docred.glove.finetune.epochs": 0,
                                             "models.bilstm.dropout": 2.0,

@@ -132,7 +132,7 @@ def test_the_stages_run_with_runtime_device(tmp_path, monkeypatch):
     """train, sief, evaluate and robustness in process with `runtime.device` set, on
     tiny_run_repo's one-document splits: checkpoints, metrics and robustness written."""
     from stages.evaluate import main as evaluate_stage
-    from stages.overrides import write_params
+    from commands.overlay import write_params
     from stages.robustness import main as robustness_stage
     from stages.sief import main as sief_stage
     from stages.train import main as train_stage

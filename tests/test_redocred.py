@@ -58,7 +58,7 @@ def test_an_unlabelled_test_split_is_not_available(tmp_path, monkeypatch):
 
 
 def test_the_override_set_names_known_files_with_checksums():
-    files = YAML(typ="safe").load((ROOT / "params.redocred.yaml").read_text())["docred"]["files"]
+    files = YAML(typ="safe").load((ROOT / "experiments/redocred/params.yaml").read_text())["docred"]["files"]
     for role in ("train", "dev", "test"):
         source = SOURCES[files[role]]
         assert source.urls and (source.sha256 or source.git_blob), files[role]

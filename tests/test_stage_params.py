@@ -9,7 +9,7 @@ from ruamel.yaml import YAML
 from pipeline.config import build
 from pipeline.errors import ConfigError
 from stages.common import load_sections, read_params
-from stages.overrides import merged_params
+from commands.overlay import merged_params
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS_YAML = ROOT / "params.yaml"
@@ -46,12 +46,15 @@ def test_stages_only_see_declared_sections(tmp_path):
         load_sections(("models.{model}",), path, model="gain")
 
 
-OVERRIDE_FILES = [*sorted(path.name for path in ROOT.glob("params.*.yaml")),
+EXPERIMENT_OVERLAYS = sorted(ROOT.glob("experiments/*/params.yaml"))
+OVERRIDE_FILES = [*sorted(str(path.relative_to(ROOT)) for path in EXPERIMENT_OVERLAYS),
                   # the benchmarks' own sets (gpu_check.yaml: the lent GPU machine's changes)
                   *sorted(str(path.relative_to(ROOT))
-                          for path in ROOT.glob("benchmarks/*.yaml")),
-                  *sorted(str(path.relative_to(ROOT))       # the kept experiments' own
-                          for path in ROOT.glob("experiments/*/params.yaml"))]
+                          for path in ROOT.glob("benchmarks/*.yaml"))]
+
+
+def experiment_name(path: Path) -> str:
+    return path.parent.name
 
 
 @pytest.mark.parametrize("overrides", [None, *OVERRIDE_FILES])
@@ -110,18 +113,18 @@ def test_unknown_keys_are_rejected():
 
 def test_paper_overrides_name_existing_keys_and_build():
     from pipeline.training.loop import TrainConfig
-    from stages.overrides import override_flags
-    flags = override_flags(ROOT / "params.paper.yaml", ROOT / "params.yaml")
+    from commands.overlay import override_flags
+    flags = override_flags(ROOT / "experiments/paper/params.yaml", ROOT / "params.yaml")
     assert "--set-param=schedules.docred.glove.base.epochs=200" in flags
-    paper = merged_params(ROOT / "params.paper.yaml", PARAMS_YAML)
+    paper = merged_params(ROOT / "experiments/paper/params.yaml", PARAMS_YAML)
     glove = paper["schedules"]["docred"]["glove"]["base"]
     assert build(TrainConfig, glove, "schedules.docred.glove.base").batch_size == 40
 
 
 def test_smoke_overrides_shrink_every_schedule(tmp_path):
     from pipeline.training.loop import ScheduleConfig
-    from stages.overrides import apply_overrides
-    smoke = merged_params(ROOT / "params.smoke.yaml", PARAMS_YAML)
+    from commands.overlay import apply_overrides
+    smoke = merged_params(ROOT / "experiments/smoke/params.yaml", PARAMS_YAML)
     assert smoke["docred"]["max_docs"] == 6
     for dataset, grid in smoke["grid"].items():
         for encoder in grid["encoders"]:
@@ -130,16 +133,16 @@ def test_smoke_overrides_shrink_every_schedule(tmp_path):
     # --apply writes the same values into params.yaml, its comments kept.
     target = tmp_path / "params.yaml"
     target.write_text((ROOT / "params.yaml").read_text())
-    apply_overrides(ROOT / "params.smoke.yaml", target)
+    apply_overrides(ROOT / "experiments/smoke/params.yaml", target)
     assert read_params(target) == smoke
     assert "# Every hyper-parameter" in target.read_text()
 
 
-@pytest.mark.parametrize("overrides", sorted(ROOT.glob("params.*.yaml")), ids=lambda p: p.name)
+@pytest.mark.parametrize("overrides", EXPERIMENT_OVERLAYS, ids=experiment_name)
 def test_apply_changes_only_the_overridden_lines(tmp_path, overrides):
     """--apply keeps params.yaml's layout: as many lines, and every line it changes is one
     of an overridden key (a list stays on its line, in flow style, its comment beside it)."""
-    from stages.overrides import apply_overrides, checked_overrides
+    from commands.overlay import apply_overrides, checked_overrides
     target = tmp_path / "params.yaml"
     target.write_text(PARAMS_YAML.read_text())
     apply_overrides(overrides, target)
@@ -151,7 +154,7 @@ def test_apply_changes_only_the_overridden_lines(tmp_path, overrides):
 
 
 def test_overrides_refuse_unknown_keys(tmp_path):
-    from stages.overrides import override_flags
+    from commands.overlay import override_flags
     bad = tmp_path / "bad.yaml"
     bad.write_text("train:\n  epoch: 3\n")
     with pytest.raises(SystemExit, match=r"train\.epoch"):
@@ -167,7 +170,7 @@ def test_seeds_config_rejects_repeats_and_the_main_seed():
         build(SeedsConfig, {"extra": [13]}, "seeds").replicates(13)
 
 
-@pytest.mark.parametrize("overrides", sorted(ROOT.glob("params.*.yaml")), ids=lambda p: p.name)
+@pytest.mark.parametrize("overrides", EXPERIMENT_OVERLAYS, ids=experiment_name)
 def test_every_override_set_names_existing_keys_and_its_schedules_build(overrides):
     from pipeline.training.loop import ScheduleConfig
     merged = merged_params(overrides, PARAMS_YAML)

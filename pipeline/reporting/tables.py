@@ -74,7 +74,7 @@ def table1(results: dict[Run, RunResults],
                      "test (leaderboard file)": r.result_file})
     return Table("table1", "Table 1: DocRED dev Ign F1 / F1", pd.DataFrame(rows),
                  ["Test Ign F1 / F1: scored by the official definitions at the dev theta "
-                  "where the test split has labels (Re-DocRED's test, params.redocred.yaml); "
+                  "where the test split has labels (Re-DocRED's test, experiments/redocred); "
                   "'not available' for DocRED's test, which has no public labels: its "
                   "result.json is the leaderboard upload, and the CodaLab leaderboard closed "
                   "in January 2026.",

