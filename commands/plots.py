@@ -63,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args or args[0] not in ("show", "diff"):
         print(__doc__)
         return 0 if args[:1] in (["-h"], ["--help"]) else 2
-    command = [sys.executable, "-m", "dvc", "plots", args[0], "--html-template", str(offline_template()), *args[1:]]
+    command = [sys.executable, "-m", "dvc", "plots", args[0],
+               "--html-template", str(offline_template()), *args[1:]]
     return subprocess.run(command).returncode
 
 
