@@ -6,17 +6,17 @@ stages write data/results) and the tables made from them.
     python -m commands.experiment list                  # every experiment, a line each
     dvc exp run $(python -m commands.experiment flags NAME)   # run it as a tracked experiment
     python -m commands.experiment apply NAME            # or write it into params.yaml
-    python -m commands.experiment keep NAME MODEL       # copy MODEL's arm runs into results/
+    python -m commands.experiment keep NAME MODEL [--results DIR]  # copy MODEL's arm runs
     python -m commands.experiment tables NAME           # re-make its tables from results/
     python -m commands.experiment check [NAME ...]      # exit 1 if a table differs (all: none)
 
 NAME is a folder under experiments/ (or any path to one; `flags` and `apply` also take a
-YAML file of overrides). What `tables` makes depends on
-what results/ keeps (`kind`): the comparison's arms (results/docred/<model>/glove/arms/) ->
-arms_effect, selection_bias, arm_curves.png; the archived seeds stages
-(results/docred/<model>/glove/seeds/) -> sief_effect; DialogRE runs (results/dialogre/) ->
-table2; other DocRED runs -> table1, sief_effect, training, learning_curves.png. The
-figures are re-drawn by `tables`; `check` compares the tables.
+YAML file of overrides). What `tables` makes depends on what results/ keeps (`kind`): the
+comparison's arms (results/docred/<model>/glove/arms/) -> arms_effect, selection_bias,
+arm_curves.png; the archived seeds stages (results/docred/<model>/glove/seeds/) ->
+sief_effect; DialogRE runs (results/dialogre/) -> table2; other DocRED runs -> table1,
+sief_effect, training, learning_curves.png. The figures are re-drawn by `tables`; `check`
+compares the tables.
 """
 from __future__ import annotations
 
@@ -221,6 +221,8 @@ def main(argv: list[str] | None = None) -> int:
     keeping = commands.add_parser("keep", help=f"copy a model's arm runs from {RESULTS}")
     keeping.add_argument("name")
     keeping.add_argument("model")
+    keeping.add_argument("--results", type=Path, default=RESULTS,
+                         help="the results folder of the clone that ran it")
     checking = commands.add_parser("check", help="exit 1 if a table differs from results/")
     checking.add_argument("names", nargs="*", help="default: every experiment")
     args = p.parse_args(argv)
@@ -232,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "apply":
         apply_overrides(overlay_of(args.name))
     elif args.command == "keep":
-        keep(folder_of(args.name), args.model)
+        keep(folder_of(args.name), args.model, args.results)
         print(f"{args.name}: wrote {', '.join(write_tables(folder_of(args.name)))}")
     elif args.command == "tables":
         print(f"{args.name}: wrote {', '.join(write_tables(folder_of(args.name)))}")
