@@ -24,7 +24,8 @@ task per instance, a task's inputs the tasks it needs). Every job works in its o
 the committed HEAD: it fetches the run cache from the DVC remote, `dvc repro --pull`s its
 stage (whatever it needs upstream comes back from the run cache, not re-run), and pushes its
 outputs and run-cache entry (`dvc push --run-cache`); a failed repro is retried
-(`--retries`). `gather` then does the same in this workspace: every stage comes back from
+(`--retries`), and a job whose node died is started again by the engine (SLURM
+`--requeue`, Ray `max_retries`) in the same clone, where its stage resumes from its state. `gather` then does the same in this workspace: every stage comes back from
 the run cache and dvc.lock is written once (`.cluster/run.json` keeps what was submitted).
 """
 from __future__ import annotations
@@ -240,14 +241,24 @@ def projection_table(graphs: dict[str, Graph], nodes: list[int], overhead_s: flo
 
 
 RUN_FILE = Path(".cluster/run.json")
+NODE_LOSS_RETRIES = 2
+"""How often Ray runs a task again after its worker or node died (SLURM: --requeue)."""
 JOB_SCRIPT = """#!/usr/bin/env bash
 # {stage}: one stage instance in its own clone of {commit} (commands/cluster.py)
 set -uo pipefail
 export PATH={bin}:$PATH DVC_NO_ANALYTICS=1 SIEF_NO_PROGRESS=1
-work=$(mktemp -d {work}/job.XXXXXX)
-trap 'rm -rf "$work"' EXIT
-git clone -q {repo} "$work/repo" && cd "$work/repo" && git checkout -q {commit} || exit 3
-[ -d {repo}/../shared ] && ln -s {repo}/../shared "$work/shared"   # the data mirror
+# The clone lives at one path per job on the shared folder: when an attempt dies with its
+# node (the engine re-queues the job), the next one finds it and the stage resumes from the
+# resume state its training left under data/resume/ (outside DVC's outputs).
+work={work}/jobs/{name}
+if [ -d "$work/repo/.git" ]; then
+  echo "{stage}: resuming in $work (an earlier attempt did not finish)"
+  cd "$work/repo" || exit 3
+else
+  rm -rf "$work" && mkdir -p "$work" || exit 3
+  git clone -q {repo} "$work/repo" && cd "$work/repo" && git checkout -q {commit} || exit 3
+fi
+[ -d {repo}/../shared ] && ln -sfn {repo}/../shared "$work/shared"   # the data mirror
 dvc remote add -d -f --local cluster {remote} || exit 3
 rc=1
 for attempt in $(seq {retries}); do
@@ -256,6 +267,7 @@ for attempt in $(seq {retries}); do
   if dvc repro --pull {stage} && dvc push --run-cache -q; then rc=0; break; fi
 done
 echo $rc > {logs}/{name}.rc
+[ $rc = 0 ] && rm -rf "$work"     # a failed job's clone stays, for its resume state and a look
 exit $rc
 """
 
@@ -294,7 +306,9 @@ def submit_slurm(needs: dict[str, frozenset[str]], scripts: dict[str, Path], log
 def sbatch_command(stage: str, script: Path, logs: Path, after: list[str],
                    resources: JobResources) -> list[str]:
     """The sbatch line of one instance: its resources, its log, the jobs it waits for."""
-    return ["sbatch", "--parsable", f"--job-name={stage}", f"--cpus-per-task={resources.cpus}",
+    # --requeue: a job whose node fails goes back to the queue (and resumes: JOB_SCRIPT).
+    return ["sbatch", "--parsable", "--requeue", f"--job-name={stage}",
+            f"--cpus-per-task={resources.cpus}",
             *([f"--gres=gpu:{resources.gpus}"] if resources.gpus else []),
             f"--output={logs / script.with_suffix('.out').name}",
             *([f"--dependency=afterok:{':'.join(after)}", "--kill-on-invalid-dep=yes"]
@@ -320,7 +334,9 @@ def run_ray(needs: dict[str, frozenset[str]], scripts: dict[str, Path], logs: Pa
     refs = {}
     for stage in [name for wave in waves(needs) for name in wave]:
         asks = resources[stage]
-        refs[stage] = job.options(num_cpus=asks.cpus, num_gpus=asks.gpus).remote(
+        # max_retries: Ray runs a task again when its worker or node dies (JOB_SCRIPT resumes).
+        refs[stage] = job.options(num_cpus=asks.cpus, num_gpus=asks.gpus,
+                                  max_retries=NODE_LOSS_RETRIES).remote(
             str(scripts[stage]), str(logs / scripts[stage].with_suffix(".out").name),
             *[refs[dep] for dep in sorted(needs[stage])])
     codes = dict(zip(refs, ray.get(list(refs.values()))))

@@ -97,6 +97,7 @@ def test_each_stage_kind_gets_its_resources_from_params(tmp_path):
     assert job_resources(stages, tmp_path / "none.yaml")[stages[1]] == JobResources()
     line = sbatch_command(stages[0], tmp_path / "job.sh", tmp_path, ["11", "12"], asked[stages[0]])
     assert "--cpus-per-task=8" in line and "--gres=gpu:1" in line
+    assert "--requeue" in line                  # a lost node's job goes back to the queue
     assert "--dependency=afterok:11:12" in line
     assert not any(arg.startswith("--gres") for arg in
                    sbatch_command(stages[1], tmp_path / "job.sh", tmp_path, [], asked[stages[1]]))

@@ -141,3 +141,49 @@ def test_a_failing_job_is_retried_and_reported(tmp_path):
     assert "failed  a  (log:" in status and status.split().count("done") == 0
     log = next((repo / ".cluster").glob("*/logs/a.out")).read_text()
     assert log.count("attempt ") == 2                    # bounded retries, both tried
+
+
+SLOW_STEP = """import json, pathlib, sys, time
+state = pathlib.Path("data/resume/slow.json")   # outside DVC's outputs, as the stages keep it
+start = json.loads(state.read_text())["steps"] if state.exists() else 0
+for step in range(start + 1, 7):
+    time.sleep(1)
+    state.parent.mkdir(parents=True, exist_ok=True)
+    state.write_text(json.dumps({"steps": step}))
+pathlib.Path(sys.argv[1]).write_text(f"6 steps, resumed after {start}" + chr(10))
+"""
+
+
+def test_a_job_that_lost_its_node_resumes_from_its_state(tmp_path, monkeypatch):
+    """A job killed outright (its node lost: no trap, no clean-up runs) and started again by
+    the engine finds its clone and the stage's resume state, and goes on from there."""
+    import signal
+    from commands.cluster import job_scripts
+    repo = toy_repo(tmp_path)
+    (repo / "slow.py").write_text(SLOW_STEP)
+    (repo / "dvc.yaml").write_text("stages:\n  slow:\n    cmd: python slow.py out.txt\n"
+                                   "    deps: [slow.py]\n    outs: [out.txt]\n")
+    sh("git", "add", "-A", cwd=repo)
+    sh("git", "commit", "-qm", "a slow, resumable stage", cwd=repo)
+    monkeypatch.chdir(repo)
+    remote, folder = tmp_path / "remote", repo / ".cluster" / "run"
+    script = job_scripts(["slow"], folder, remote, retries=1)["slow"]
+    state = folder / "jobs" / "slow" / "repo" / "data" / "resume" / "slow.json"
+    first = subprocess.Popen(["bash", str(script)], start_new_session=True,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(600):
+        if state.exists() and json.loads(state.read_text())["steps"] >= 2:
+            break
+        time.sleep(0.1)
+    os.killpg(first.pid, signal.SIGKILL)                   # the node is gone
+    first.wait()
+    kept = json.loads(state.read_text())["steps"]
+    assert 2 <= kept < 6
+    again = subprocess.run(["bash", str(script)], capture_output=True, text=True)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "slow: resuming in" in again.stdout
+    assert not (folder / "jobs" / "slow").exists()        # a finished job's clone is removed
+    gathered = cluster(repo, "gather", "--remote", str(remote))
+    assert "restored from the run cache: 1; ran: []" in gathered, gathered
+    resumed_after = int((repo / "out.txt").read_text().split()[-1])
+    assert resumed_after == kept                          # from where it was, not step 0
