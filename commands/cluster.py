@@ -25,8 +25,9 @@ the committed HEAD: it fetches the run cache from the DVC remote, `dvc repro --p
 stage (whatever it needs upstream comes back from the run cache, not re-run), and pushes its
 outputs and run-cache entry (`dvc push --run-cache`); a failed repro is retried
 (`--retries`), and a job whose node died is started again by the engine (SLURM
-`--requeue`, Ray `max_retries`) in the same clone, where its stage resumes from its state. `gather` then does the same in this workspace: every stage comes back from
-the run cache and dvc.lock is written once (`.cluster/run.json` keeps what was submitted).
+`--requeue`, Ray `max_retries`) in the same clone, where its stage resumes from its state.
+`gather` then does the same in this workspace for what was submitted (`.cluster/run.json`):
+every stage comes back from the run cache and dvc.lock is written once.
 """
 from __future__ import annotations
 
@@ -362,12 +363,13 @@ def job_status(run: dict) -> list[dict]:
     return rows
 
 
-def gather(remote: Path) -> dict[str, list[str]]:
-    """`dvc repro --pull` here after fetching the run cache: every finished stage comes back
-    from it. Returns the stages that ran and those restored."""
+def gather(remote: Path, stages: list[str] | tuple[str, ...] = ()) -> dict[str, list[str]]:
+    """`dvc repro --pull` of `stages` (none: the whole grid) here after fetching the run
+    cache: every finished stage comes back from it. Returns the stages that ran and those
+    restored."""
     _dvc("remote", "add", "-d", "-f", "--local", "cluster", str(remote.resolve()))
     _dvc("fetch", "--run-cache", "-q")
-    out = _dvc("repro", "--pull")
+    out = _dvc("repro", "--pull", *stages)
     return {"ran": re.findall(r"^Running stage '([^']+)'", out, re.M),
             "restored": re.findall(r"^Stage '([^']+)' is cached - skipping run", out, re.M)}
 
@@ -379,7 +381,8 @@ def _git(*args: str) -> str:
 def _dvc(*args: str) -> str:
     done = subprocess.run(["dvc", *args], capture_output=True, text=True)
     if done.returncode:
-        raise SystemExit(f"dvc {' '.join(args)} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+        raise SystemExit(f"dvc {' '.join(args)} failed:\n"
+                         f"{done.stdout[-2000:]}{done.stderr[-2000:]}")
     return done.stdout
 
 
@@ -416,7 +419,9 @@ def main(argv: list[str] | None = None) -> int:
                                                            if row["state"] == "failed" else ""))
         return 0
     if args.command == "gather":
-        result = gather(args.remote)
+        # What was submitted (and what it needs), or the whole grid without a run file.
+        submitted = json.loads(RUN_FILE.read_text())["stages"] if RUN_FILE.is_file() else []
+        result = gather(args.remote, submitted)
         print(f"restored from the run cache: {len(result['restored'])}; ran: {result['ran']}")
         return 0
     needs = dvc_graph()
