@@ -255,6 +255,9 @@ work={work}/jobs/{name}
 if [ -d "$work/repo/.git" ]; then
   echo "{stage}: resuming in $work (an earlier attempt did not finish)"
   cd "$work/repo" || exit 3
+  # The dead attempt's DVC locks name its PID, which this node cannot check (another host's,
+  # or a zombie): the engine starts a job only once its last attempt has ended.
+  rm -f .dvc/tmp/rwlock .dvc/tmp/lock
 else
   rm -rf "$work" && mkdir -p "$work" || exit 3
   git clone -q {repo} "$work/repo" && cd "$work/repo" && git checkout -q {commit} || exit 3
