@@ -27,7 +27,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
-from commands.overlay import apply_overrides, override_flags
+from commands.overlay import apply_overrides, merged_params, override_flags
 from pipeline.config import flatten
 from pipeline.data.jsonio import read_json
 from pipeline.reporting.collect import (ARMS, DIALOGRE_JOBS, DOCRED_JOBS, MAIN_ARMS, Grid,
@@ -149,8 +149,8 @@ def arm_folders(run: Path) -> list[Path]:
 
 def finetune_epochs(folder: Path) -> int:
     """The fine-tuning budget the experiment ran: its override set's, else params.yaml's."""
-    key = f"schedules.docred.{ARMS_ENCODER}.finetune.epochs"
-    return flatten(read_params(folder / "params.yaml")).get(key, flatten(read_params())[key])
+    return flatten(merged_params(folder / "params.yaml"))[
+        f"schedules.docred.{ARMS_ENCODER}.finetune.epochs"]
 
 
 def keep(folder: Path, model: str, results: Path = RESULTS) -> None:
@@ -172,19 +172,22 @@ def is_current(folder: Path, table: Table) -> bool:
                    for path in write_table(table, Path(made)))
 
 
+def kept_tables(folder: Path) -> tuple[list[Table], Figures]:
+    """What the experiment's kept results make (no tables when it keeps none)."""
+    maker = TABLES.get(kind(folder))
+    return maker(folder) if maker else ([], no_figures)
+
+
 def stale_tables(folder: Path) -> list[str]:
     """The experiment's tables that differ from what its kept results make."""
-    experiment_kind = kind(folder)
-    tables = TABLES[experiment_kind](folder)[0] if experiment_kind in TABLES else []
-    return [table.name for table in tables if not is_current(folder, table)]
+    return [table.name for table in kept_tables(folder)[0] if not is_current(folder, table)]
 
 
 def write_tables(folder: Path) -> list[str]:
     """Re-make the experiment's tables and figures from its results/; their names."""
-    experiment_kind = kind(folder)
-    if experiment_kind not in TABLES:
+    tables, figures = kept_tables(folder)
+    if not tables:
         raise SystemExit(f"{folder}: no results/ kept, no tables to make")
-    tables, figures = TABLES[experiment_kind](folder)
     for table in tables:
         write_table(table, folder)
     figures(folder)
