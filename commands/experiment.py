@@ -12,11 +12,12 @@ stages write data/results) and the tables made from them.
 
 NAME is a folder under experiments/ (or any path to one; `flags` and `apply` also take a
 YAML file of overrides). What `tables` makes depends on what results/ keeps (`kind`): the
-comparison's arms (results/docred/<model>/glove/arms/) -> arms_effect, selection_bias,
-arm_curves.png; the archived seeds stages (results/docred/<model>/glove/seeds/) ->
-sief_effect; DialogRE runs (results/dialogre/) -> table2; other DocRED runs -> table1,
-sief_effect, training, learning_curves.png. The figures are re-drawn by `tables`; `check`
-compares the tables.
+analysis settings (results/docred/<model>/glove/analysis/, with the arms and base runs they
+pair with) -> table5, table6, heuristics_effect, figure4.{csv,png}; the comparison's arms
+(results/docred/<model>/glove/arms/) -> arms_effect, selection_bias, arm_curves.png; the
+archived seeds stages (results/docred/<model>/glove/seeds/) -> sief_effect; DialogRE runs
+(results/dialogre/) -> table2; other DocRED runs -> table1, sief_effect, training,
+learning_curves.png. The figures are re-drawn by `tables`; `check` compares the tables.
 """
 from __future__ import annotations
 
@@ -30,10 +31,11 @@ from typing import Callable
 from commands.overlay import apply_overrides, merged_params, override_flags
 from pipeline.config import flatten
 from pipeline.data.jsonio import read_json
-from pipeline.reporting.collect import (ARMS, DIALOGRE_JOBS, DOCRED_JOBS, MAIN_ARMS, Grid,
-                                        docred_runs, model_arms, run_tables, seed_runs)
-from pipeline.reporting.figures import arm_curves, learning_curves
-from pipeline.reporting.tables import (Table, arms_effect_table, effect_table,
+from pipeline.reporting.collect import (ARMS, DIALOGRE_JOBS, DOCRED_JOBS, MAIN_ARMS, Analysis,
+                                        Grid, analysis_results, docred_runs, model_arms,
+                                        run_tables, seed_runs)
+from pipeline.reporting.figures import arm_curves, figure4, learning_curves
+from pipeline.reporting.tables import (RunResults, Table, arms_effect_table, effect_table,
                                        selection_table, table2, write_table)
 from stages.common import read_params
 
@@ -59,9 +61,11 @@ def run_folders(folder: Path, dataset: str = "docred") -> list[Path]:
 
 
 def kind(folder: Path) -> str:
-    """What the experiment keeps: arms | seeds | dialogre | runs | none (an override set
-    only: smoke, paper)."""
+    """What the experiment keeps: analysis | arms | seeds | dialogre | runs | none (an
+    override set only: smoke, paper)."""
     docred = run_folders(folder)
+    if any((run / "analysis").is_dir() for run in docred):
+        return "analysis"
     if any((run / "arms").is_dir() for run in docred):
         return "arms"
     if any((run / "seeds").is_dir() for run in docred):
@@ -94,6 +98,29 @@ def arms_tables(folder: Path) -> tuple[list[Table], Figures]:
     def figures(out: Path) -> None:
         if arms:
             arm_curves({run: runs.history for run, runs in arms.items()}, out / "arm_curves.png")
+    return tables, figures
+
+
+def analysis_tables(folder: Path) -> tuple[list[Table], Figures]:
+    """Tables 5, 6 and heuristics_effect, and Figure 4 (figure4.csv, .png), of the kept
+    analysis settings with the runs they pair with (per model: analysis/<setting>/, the sief
+    arm's sief/ and arms/sief/, arms/rand/, base/metrics.json, seeds/base/dev.json), as the
+    report stage makes them, with the experiment's analysis section and beta."""
+    params = merged_params(folder / "params.yaml")
+    runs = [run for run in run_folders(folder) if (run / "analysis").is_dir()]
+    models, encoder = tuple(run.parent.name for run in runs), runs[0].name
+    kinds = {name: section["kind"] for name, section in params["encoders"].items()}
+    grid = Grid(models, (encoder,), (), (), kinds, models, encoder)
+    base = {(run.parent.name, encoder, "base"): RunResults(
+        read_json(run / "base" / "metrics.json"), {}, "") for run in runs}
+    tables, sweep = analysis_results(
+        folder / "results" / "docred", grid,
+        Analysis(models, tuple(params["analysis"]["settings"]), float(params["sief"]["beta"]),
+                 0), base)
+
+    def figures(out: Path) -> None:
+        sweep.to_csv(out / "figure4.csv", index=False)
+        figure4(sweep, out / "figure4.png")
     return tables, figures
 
 
@@ -137,8 +164,8 @@ def runs_tables(folder: Path) -> tuple[list[Table], Figures]:
     return run_tables(scored, histories, replicas, kinds), figures
 
 
-TABLES = {"arms": arms_tables, "seeds": seeds_tables, "dialogre": dialogre_tables,
-          "runs": runs_tables}
+TABLES = {"analysis": analysis_tables, "arms": arms_tables, "seeds": seeds_tables,
+          "dialogre": dialogre_tables, "runs": runs_tables}
 
 
 def arm_folders(run: Path) -> list[Path]:
@@ -154,14 +181,25 @@ def finetune_epochs(folder: Path) -> int:
 
 
 def keep(folder: Path, model: str, results: Path = RESULTS) -> None:
-    """Copy a model's arm runs (what the control, sief, arms and arms_sief stages wrote)
-    from the pipeline's results into the experiment's."""
+    """Copy a model's runs from the pipeline's results into the experiment's: its arms (what
+    the control, sief, arms and arms_sief stages wrote), and for an experiment that sets
+    analysis.extra_seeds the analysis settings with the base runs they pair with."""
     source_run = results / "docred" / model / ARMS_ENCODER
-    for source in arm_folders(source_run):
-        target = folder / "results" / source.relative_to(results)
-        target.mkdir(parents=True, exist_ok=True)
+    folders = arm_folders(source_run)
+    single = []
+    if "analysis.extra_seeds" in flatten(read_params(folder / "params.yaml")):
+        folders += sorted(path for path in (source_run / "analysis").iterdir() if path.is_dir())
+        single = [source_run / "base" / "metrics.json", source_run / "seeds/base/dev.json"]
+    for source in folders:
         for name in KEPT_ARM_FILES:
-            shutil.copy2(source / name, target / name)
+            copy(source / name, folder / "results" / (source / name).relative_to(results))
+    for source in single:
+        copy(source, folder / "results" / source.relative_to(results))
+
+
+def copy(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source, target)
 
 
 def is_current(folder: Path, table: Table) -> bool:

@@ -103,8 +103,16 @@ def analysis(reports: Path) -> pd.DataFrame:
     beta = pd.read_csv(reports / "figure4.csv")
     extra = pd.DataFrame({"model": beta["model"].str.replace("bilstm", "BiLSTM"),
                           "method": [f"beta {b}" for b in beta["beta"]],
-                          "dev Ign F1": beta["ign_f1"], "dev F1": beta["f1"]})
+                          "seeds": beta["seeds"], "dev Ign F1": beta["ign_f1"],
+                          "dev F1": beta["f1"],
+                          "dev F1 95% CI": [f"[{lo:.2f}, {hi:.2f}]" for lo, hi
+                                            in zip(beta["f1_low"], beta["f1_high"])]})
     return pd.concat([rows, extra], ignore_index=True)
+
+
+def heuristics_effect(reports: Path) -> pd.DataFrame:
+    """+SIEF against its variants of the same seeds, dev Ign F1 (points), cross-fitted."""
+    return differences(reports / "heuristics_effect.csv")
 
 
 def time_budget(reports: Path) -> pd.DataFrame:
@@ -168,6 +176,7 @@ BLOCKS: dict[str, Callable[[Path], pd.DataFrame]] = {
     "sief_effect": sief_effect, "arms_effect": arms_effect, "selection_bias": selection_bias,
     "table1": table1_seeds, "table2": table2, "training": training,
     "robustness": robustness, "evidence": evidence, "analysis": analysis,
+    "heuristics_effect": heuristics_effect,
     "time_budget": time_budget, "speed": speed,
 }
 """Block name -> the table it holds, from the reports directory."""

@@ -147,3 +147,71 @@ def test_the_headline_metrics_are_the_tables_numbers():
     assert entry == {"train_min": 4.5, "base": 35.0, "control": 37.0, "sief": 38.12,
                      "sief_control": 1.12, "sief_control_low": -1.9, "sief_control_high": 2.88,
                      "verdict": "undecided", "arms": {"sief_augment": -0.01}}
+
+
+def write_setting(root: Path, setting: str, counts: tuple[np.ndarray, np.ndarray],
+                  seeds=(13, 14), **sief) -> None:
+    """An analysis setting's runs as the analysis stage writes them (an arm's files, its
+    dev.json naming the setting and its SIEF config) under root/docred/bilstm/glove/."""
+    from pipeline.sief.analysis import name_setting
+    from pipeline.sief.objective import SIEFConfig
+    metrics = root / "docred" / "bilstm" / "glove" / "analysis" / setting / "dev.json"
+    run_arms("sief", {seed: Path("base.pt") for seed in seeds}, lambda seed: root / "runs",
+             metrics, lambda seed, base, out: arm_result(*counts))
+    name_setting(metrics, setting, SIEFConfig(**sief))
+
+
+def analysed(tmp_path: Path, arm_seeds=(13, 14, 15), setting_seeds=(13, 14)):
+    """Tables 5, 6, heuristics_effect and Figure 4's points of hand-made runs: the sief arm
+    GOOD, rand POOR (seed 15 of both is no partner: the settings have 13 and 14), the
+    settings nomention POOR, gtruth GOOD on all dev but POOR cross-fitted, beta 0.4 the
+    other way round; base dev F1 0.3 (seed 13) and 0.4 (seed 14)."""
+    from pipeline.data.jsonio import write_json
+    from pipeline.reporting.collect import Analysis, analysis_results
+    from pipeline.reporting.tables import RunResults
+    write_arms(tmp_path, {"sief": (GOOD, GOOD), "rand": (POOR, POOR)}, seeds=arm_seeds)
+    write_setting(tmp_path, "nomention", (POOR, POOR), setting_seeds,
+                  evidence_rule="no_mention")
+    write_setting(tmp_path, "gtruth", (GOOD, POOR), setting_seeds, target="gold")
+    write_setting(tmp_path, "beta04", (POOR, GOOD), setting_seeds, beta=0.4)
+    write_json(tmp_path / "docred/bilstm/glove/seeds/base/dev.json",
+               {"runs": [{"seed": 14, "dev": {"f1": 0.4, "ign_f1": 0.35}},
+                         {"seed": 15, "dev": {"f1": 0.9, "ign_f1": 0.9}}]})
+    results = {("bilstm", "glove", "base"): RunResults({"dev": {"f1": 0.3, "ign_f1": 0.25}},
+                                                       {}, "")}
+    return analysis_results(tmp_path / "docred", GRID,
+                            Analysis(("bilstm",), ("beta04", "nomention", "gtruth"), 0.8, 9),
+                            results)
+
+
+def test_tables_5_6_pair_each_setting_with_the_arms_of_its_seeds(tmp_path):
+    (table5, table6, effect), sweep = analysed(tmp_path)
+    rows = table5.frame.set_index("method")
+    assert rows.index.tolist() == ["Base", "+SIEF", "+Rand", "+NoMention"]
+    assert rows["seeds"].tolist() == [2, 2, 2, 2]
+    assert rows["dev F1"].tolist() == [35.0, 50.0, 20.0, 20.0]   # Base: (0.3 + 0.4) / 2
+    assert rows.loc["+Rand", "paper dev F1"] == paper.TABLE5[("bilstm", "rand")][1]
+    assert table6.frame["method"].tolist() == ["Base", "+SIEF", "+GTruth"]
+    assert table6.frame.set_index("method").loc["+GTruth", "dev F1"] == 50.0  # on all dev
+    # The differences are cross-fitted: GTruth is POOR there, beta 0.4 GOOD.
+    f1 = effect.frame[effect.frame["metric"] == "dev F1"].set_index("difference")
+    assert f1["mean difference"].to_dict() == {"+SIEF - +Rand": 30.0,
+                                               "+SIEF - +NoMention": 30.0,
+                                               "+SIEF - +GTruth": 30.0,
+                                               "+SIEF - beta=0.4": 0.0}
+    assert set(f1["seeds"]) == {2}
+    paper_rand = paper.TABLE1[("bilstm", "glove", "sief")][1] - paper.TABLE5[("bilstm", "rand")][1]
+    assert f1.loc["+SIEF - +Rand", "paper difference"] == round(paper_rand, 2)
+    assert sweep[["beta", "seeds", "f1"]].values.tolist() == [[0.4, 2, 20.0], [0.8, 2, 50.0]]
+    assert (sweep["f1_low"] < sweep["f1"]).all() and (sweep["f1"] < sweep["f1_high"]).all()
+
+
+def test_a_setting_seed_without_its_sief_arm_run_is_refused(tmp_path):
+    with pytest.raises(DataError, match=r"no run of seed\(s\) \[16\]"):
+        analysed(tmp_path, setting_seeds=(13, 16))
+
+
+def test_figure4_draws_error_bars(tmp_path):
+    from pipeline.reporting.figures import figure4
+    _, sweep = analysed(tmp_path)
+    assert figure4(sweep, tmp_path / "f4.png").read_bytes()[:4] == b"\x89PNG"

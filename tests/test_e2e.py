@@ -196,8 +196,14 @@ def test_repro_metrics_and_caching(repo):
     assert [run["seed"] for run in sief["runs"]] == PARAMS["seeds"]["extra"]
     assert (report / "arm_curves.png").stat().st_size > 0
     assert "## Case study" in (report / "index.md").read_text()
-    table5 = (report / "table5.md").read_text()
-    assert "| BiLSTM | +NoMention |" in table5
+    # Tables 5 and 6 over the analysis seeds (the schedule's and analysis.extra_seeds), each
+    # setting beside the SIEF and Rand arms of the same seeds.
+    analysis_seeds = 1 + len(PARAMS["analysis"]["extra_seeds"])
+    table5 = pd.read_csv(report / "table5.csv")
+    assert (table5["method"] == "+NoMention").sum() == len(ANALYSED)
+    assert set(table5["seeds"]) == {analysis_seeds}
+    variants = pd.read_csv(report / "heuristics_effect.csv")
+    assert "+SIEF - +NoMention" in set(variants["difference"])
     betas = 1 + sum(1 for s in PARAMS["analysis"]["settings"].values() if s and "beta" in s)
     assert len((report / "figure4.csv").read_text().splitlines()) == 1 + betas * len(ANALYSED)
     assert (results / "case_study/case_study.png").stat().st_size > 0

@@ -3,7 +3,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.data.jsonio import write_json
 from pipeline.reporting.figures import figure5
 from pipeline.reporting.report import write_report
 from pipeline.reporting.tables import (RunResults, table1, table2, table3, table4, to_markdown,
@@ -160,33 +159,6 @@ def test_analysis_runs_are_recognised_by_their_config():
     roles = analysis_roles({("gain", s): run for s, run in ANALYSIS.items()})
     assert roles == {("gain", "beta04"): "beta", ("gain", "rand"): "rand",
                      ("gain", "nomention"): "nomention", ("gain", "gtruth"): "gtruth"}
-
-
-def test_tables_5_6_and_figure4_take_the_main_sief_run_beside_the_variants(tmp_path):
-    from pipeline.reporting import paper
-    from pipeline.reporting.collect import Analysis, Grid, analysis_results
-    for setting, run in ANALYSIS.items():
-        write_json(tmp_path / "gain" / "glove" / "analysis" / setting / "dev.json", run)
-    results = {("gain", "glove", "base"): run_results(0.3, 0.29, 0.4, 0.2, 0.3),
-               ("gain", "glove", "sief"): run_results(0.35, 0.34, 0.4, 0.2, 0.3)}
-    grid = Grid(("gain",), ("glove",), (), (), {"glove": "glove"})
-    tables, sweep = analysis_results(tmp_path, grid, Analysis(("gain",), tuple(ANALYSIS), 0.8, 9),
-                                     results)
-    table5 = tables[0].frame.set_index("method")
-    assert table5.index.tolist() == ["Base", "+SIEF", "+Rand", "+NoMention"]
-    assert table5.loc["+SIEF", "dev F1"] == 35.0            # the main SIEF run
-    assert table5.loc["+Rand", "dev F1"] == 33.0
-    assert table5.loc["+Rand", "paper dev F1"] == paper.TABLE5[("gain", "rand")][1]
-    assert table5.loc["Base", "paper dev F1"] == 55.29      # Table 1's GAIN dev F1
-    assert tables[1].frame["method"].tolist() == ["Base", "+SIEF", "+GTruth"]
-    assert sweep[["beta", "f1"]].values.tolist() == [[0.4, 30.0], [0.8, 35.0]]
-
-
-def test_figure4_png(tmp_path):
-    from pipeline.reporting.figures import figure4
-    sweep = pd.DataFrame({"model": ["gain", "gain", "bilstm"], "beta": [0.8, 0.4, 0.8],
-                          "f1": [35.0, 30.0, 36.0]})
-    assert figure4(sweep, tmp_path / "f4.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_robustness_table_compares_runs_at_one_common_threshold():

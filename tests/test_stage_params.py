@@ -170,7 +170,8 @@ def test_seeds_config_rejects_repeats_and_the_main_seed():
         build(SeedsConfig, {"extra": [13]}, "seeds").replicates(13)
 
 
-@pytest.mark.parametrize("overrides", EXPERIMENT_OVERLAYS, ids=experiment_name)
+@pytest.mark.parametrize("overrides", [PARAMS_YAML, *EXPERIMENT_OVERLAYS],
+                         ids=lambda path: "default" if path == PARAMS_YAML else path.parent.name)
 def test_every_override_set_names_existing_keys_and_its_schedules_build(overrides):
     from pipeline.training.loop import ScheduleConfig
     merged = merged_params(overrides, PARAMS_YAML)
@@ -179,4 +180,6 @@ def test_every_override_set_names_existing_keys_and_its_schedules_build(override
             key = f"schedules.{dataset}.{encoder}"
             build(ScheduleConfig, merged["schedules"][dataset][encoder], key)
     assert set(merged["seeds"]["models"]) <= set(merged["grid"]["docred"]["models"])
-    assert set(merged["analysis"]["models"]) <= set(merged["grid"]["docred"]["models"])
+    # The analysis stages start their extra seeds from seeds_base's runs (a dependency).
+    assert set(merged["analysis"]["models"]) <= set(merged["seeds"]["models"])
+    assert set(merged["analysis"]["extra_seeds"]) <= set(merged["seeds"]["extra"])

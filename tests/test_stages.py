@@ -33,7 +33,7 @@ TINY = {"download.mirrors": [str(MIRROR)], "download.allow_network": False,
         "schedules.docred.transformer.finetune.epochs": 1,
         "schedules.dialogre.transformer_instance.base.epochs": 1,
         "schedules.dialogre.transformer_instance.finetune.epochs": 1,
-        "seeds.extra": [5], "robustness.max_docs": 2,
+        "seeds.extra": [5], "analysis.extra_seeds": [5], "robustness.max_docs": 2,
         "case_study.model": "bilstm", "evaluate.dialogre.f1c_instances": 2}
 
 

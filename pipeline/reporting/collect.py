@@ -3,8 +3,8 @@ paper's tables and figures and the report page.
 
 Results are found through their fields: <results>/<dataset>/<model>/<encoder>/<job>/ for a
 run, .../seeds/base/ for the base's replicates, .../arms/<arm>/ for the arms' runs (of
-control and sief: the seeds after the main run's), .../analysis/<setting>/dev.json for the
-analysis runs, <results>/<dataset>/case_study/ for the case study.
+control and sief: the seeds after the main run's), .../analysis/<setting>/ for the analysis
+settings' runs (as an arm's), <results>/<dataset>/case_study/ for the case study.
 """
 from __future__ import annotations
 
@@ -23,9 +23,11 @@ from pipeline.reporting.figures import arm_curves, figure4, figure5, learning_cu
 from pipeline.reporting.report import write_report
 from pipeline.reporting.summary import headline
 from pipeline.reporting.tables import (ArmRuns, Run, RunResults, SeedRuns, Table,
-                                       arms_effect_table, effect_table, heuristics_table,
-                                       robustness_table, selection_table, table1, table2,
-                                       table3, table4, training_table, write_table)
+                                       arms_effect_table, effect_table,
+                                       heuristics_effect_table, heuristics_table,
+                                       level_interval, robustness_table, selection_table,
+                                       table1, table2, table3, table4, training_table,
+                                       write_table)
 
 DOCRED_JOBS = ("base", "control", "sief")
 DIALOGRE_JOBS = ("base", "control", "sief")
@@ -178,39 +180,83 @@ def data_lines(processed: Path, dataset: str, files: dict, analysis: Analysis,
 
 def analysis_results(root: Path, grid: Grid, analysis: Analysis,
                      results: dict[Run, RunResults]) -> tuple[list[Table], pd.DataFrame]:
-    """Tables 5 and 6, and Figure 4's (model, beta, F1) points: the analysis runs of
-    analysis.models, with the main SIEF run as the +SIEF row and the point at sief.beta."""
+    """Tables 5 and 6, the settings' differences from SIEF (heuristics_effect) and Figure
+    4's points: the analysis settings of analysis.models over their seeds, beside the Base
+    runs and the SIEF and Rand arms of the same seeds (the +SIEF row and Figure 4's point at
+    sief.beta; the +Rand row unless a setting has random evidence)."""
     encoder = grid.analysis_encoder
-    runs = {(m, s): read_json(root / m / encoder / "analysis" / s / "dev.json")
-            for m in analysis.models for s in analysis.settings}
-    base = {m: results[(m, encoder, "base")].metrics["dev"] for m in analysis.models}
-    roles = analysis_roles(runs)
-    picked = {(m, "sief"): results[(m, encoder, "sief")].metrics["dev"] for m in analysis.models}
-    picked.update({(m, roles[(m, s)]): run["dev"] for (m, s), run in runs.items()
-                   if roles[(m, s)] != "beta"})
-    for m in analysis.models:  # Rand: the rand arm's run of the schedule's seed, if no setting
-        rand_arm = root / m / encoder / "arms" / "rand" / "dev.json"
-        if (m, "rand") not in picked and rand_arm.exists():
-            picked[(m, "rand")] = read_json(rand_arm)["runs"][0]["dev"]
-    table5_keys, table6_keys = ("sief", "rand", "nomention"), ("sief", "gtruth")
+    levels: dict[tuple[str, str], list[dict]] = {}   # (model, key) -> dev metrics per seed
+    paired: dict[Run, SeedRuns] = {}                  # (model, encoder, key) -> cross-fitted
+    betas: dict[tuple[str, float], ArmRuns] = {}      # Figure 4: (model, beta) -> its runs
+    for m in analysis.models:
+        model_dir = root / m / encoder
+        keyed, seeds = {}, []
+        for s in analysis.settings:
+            about = read_json(model_dir / "analysis" / s / "dev.json")
+            role = analysis_roles({(m, s): about})[(m, s)]
+            arm = load_arm([model_dir / "analysis" / s])
+            seeds = arm.seeds
+            keyed[beta_key(about["sief"]["beta"]) if role == "beta" else role] = arm
+        keyed["sief"] = arm_of_seeds(model_dir, "sief", seeds)
+        if "rand" not in keyed and (model_dir / "arms" / "rand" / "dev.json").exists():
+            keyed["rand"] = arm_of_seeds(model_dir, "rand", seeds)
+        levels[(m, "base")] = base_devs(model_dir, results[(m, encoder, "base")], seeds)
+        for key, arm in keyed.items():
+            levels[(m, key)] = arm.seed_runs("all").dev
+            paired[(m, encoder, key)] = arm.seed_runs("cross_fit")
+        betas[(m, analysis.beta)] = keyed["sief"]
+        betas.update({(m, float(key.split("=")[1])): arm for key, arm in keyed.items()
+                      if key.startswith("beta=")})
     tables = [
         heuristics_table("table5", "Table 5: SIEF against the Rand and NoMention heuristics "
-                         "(dev)", base, picked, table5_keys, paper.TABLE5),
+                         "(dev)", levels, ("sief", "rand", "nomention"), paper.TABLE5),
         heuristics_table("table6", "Table 6: SIEF's soft targets against gold labels (GTruth, "
-                         "dev)", base, picked, table6_keys, paper.TABLE6)]
-    for table in tables:
-        table.notes.append("Every SIEF-family row is as long as the main SIEF run (the "
-                           "schedule's finetune block: start, budget, every epoch evaluated) "
-                           "with its seed; +SIEF is the main SIEF run, Rand the rand arm's run "
-                           "of that seed. Models: analysis.models.")
-    points = [(m, analysis.beta, picked[(m, "sief")]) for m in analysis.models]
-    points += [(m, run["sief"]["beta"], run["dev"]) for (m, s), run in runs.items()
-               if roles[(m, s)] == "beta"]
-    sweep = pd.DataFrame([{"model": m, "beta": beta, "f1": round(100 * dev["f1"], 2),
-                           "ign_f1": round(100 * dev["ign_f1"], 2)}
-                          for m, beta, dev in sorted(points, key=lambda x: (x[0], x[1]))],
-                         columns=["model", "beta", "f1", "ign_f1"])
-    return tables, sweep
+                         "dev)", levels, ("sief", "gtruth"), paper.TABLE6),
+        heuristics_effect_table(paired)]
+    return tables, beta_sweep(betas)
+
+
+def beta_key(beta: float) -> str:
+    """An analysis setting of plain SIEF at another beta, as the tables name it."""
+    return f"beta={beta:g}"
+
+
+def arm_of_seeds(model_dir: Path, arm: str, seeds: list[int]) -> ArmRuns:
+    """A model's sief or rand arm (the main run, if any, and arms/<arm>/), the runs of
+    `seeds` in that order: the analysis settings' partners."""
+    folders = [model_dir / arm] if arm in MAIN_ARMS else []
+    folders += [folder for folder in [model_dir / "arms" / arm]
+                if (folder / "dev.json").exists()]
+    return load_arm(folders).select(seeds, str(folders[-1] / "dev.json"))
+
+
+def base_devs(model_dir: Path, main: RunResults, seeds: list[int]) -> list[dict]:
+    """The base runs' dev metrics for `seeds`: the main base run for the first (the
+    schedule's seed), seeds_base's replicates for the rest."""
+    by_seed = {seeds[0]: main.metrics["dev"]} if seeds else {}
+    replicas = model_dir / "seeds" / "base" / "dev.json"
+    if len(seeds) > 1:
+        by_seed.update({run["seed"]: run["dev"] for run in read_json(replicas)["runs"]})
+    missing = [seed for seed in seeds if seed not in by_seed]
+    if missing:
+        raise DataError(f"no base run of seed(s) {missing}", file=str(replicas))
+    return [by_seed[seed] for seed in seeds]
+
+
+def beta_sweep(betas: dict[tuple[str, float], ArmRuns]) -> pd.DataFrame:
+    """Figure 4's points: per model and beta the mean dev F1 and Ign F1 over seeds (chosen
+    on all dev, as Table 1), with the 95 % interval of the F1 (level_interval)."""
+    rows = []
+    for (model, beta), arm in sorted(betas.items()):
+        runs = arm.seed_runs("all")
+        interval = level_interval(runs)
+        rows.append({"model": model, "beta": beta, "seeds": len(runs.dev),
+                     "f1": round(100 * float(np.mean([d["f1"] for d in runs.dev])), 2),
+                     "f1_low": round(100 * interval.low, 2),
+                     "f1_high": round(100 * interval.high, 2),
+                     "ign_f1": round(100 * float(np.mean([d["ign_f1"] for d in runs.dev])), 2)})
+    return pd.DataFrame(rows, columns=["model", "beta", "seeds", "f1", "f1_low", "f1_high",
+                                       "ign_f1"])
 
 
 def analysis_roles(analysis: dict[tuple, dict]) -> dict[tuple, str]:

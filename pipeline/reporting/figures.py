@@ -39,12 +39,18 @@ def figure5(points: dict[Run, pd.DataFrame], thetas: dict[Run, float], path: Pat
 
 
 def figure4(sweep: pd.DataFrame, path: Path) -> Path:
-    """Dev F1 against beta, one line per model; sweep has columns model, beta, f1 (percent)."""
+    """Dev F1 against beta, one line per model, each point the mean over its seeds with its
+    95 % interval as an error bar; sweep has columns model, beta, seeds, f1, f1_low,
+    f1_high (percent)."""
     fig, ax = plt.subplots(figsize=(4.8, 3.6))
     for model, rows in sweep.groupby("model", sort=False):
         rows = rows.sort_values("beta")
-        ax.plot(rows["beta"], rows["f1"], marker="o", label=paper.MODEL_NAMES.get(model, model))
-    ax.set(xlabel="beta", ylabel="dev F1 (%)", title="Figure 4: dev F1 against beta")
+        below, above = rows["f1"] - rows["f1_low"], rows["f1_high"] - rows["f1"]
+        seeds = "/".join(str(n) for n in sorted(set(rows["seeds"])))
+        ax.errorbar(rows["beta"], rows["f1"], yerr=[below, above], marker="o", capsize=3,
+                    label=f"{paper.MODEL_NAMES.get(model, model)} ({seeds} seeds)")
+    ax.set(xlabel="beta", ylabel="dev F1 (%)",
+           title="Figure 4: dev F1 against beta (95% CI)")
     ax.legend()
     return _save(fig, path)
 

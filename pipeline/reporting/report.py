@@ -34,7 +34,7 @@ def write_report(path: Path, title: str, tables: list[Table], figures: list[tupl
     return path
 
 
-ANSWER_TABLES = ("arms_effect", "sief_effect")
+ANSWER_TABLES = ("arms_effect", "sief_effect", "heuristics_effect")
 """The tables that answer the page's question (does SIEF beat its control?), shown first."""
 ANSWER_FIGURE = "Learning curves"
 """The caption start of the figures shown with them (the arms' and the runs')."""

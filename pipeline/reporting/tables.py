@@ -10,7 +10,8 @@ import pandas as pd
 
 from pipeline.evaluation.shift import common_threshold, flips_at, shift_measures
 from pipeline.reporting import paper
-from pipeline.reporting.significance import (EQUIVALENCE_MARGIN, bootstrap_intervals,
+from pipeline.errors import DataError
+from pipeline.reporting.significance import (EQUIVALENCE_MARGIN, Interval, bootstrap_intervals,
                                              f1_from_counts, minimal_detectable_effect,
                                              one_interval, seed_interval, two_level_bootstrap,
                                              verdict)
@@ -111,6 +112,17 @@ class SeedRuns:
     """Each run's best dev metrics (f1, ign_f1)."""
     counts: np.ndarray
     """[S, D, 4] per-document dev counts at each run's theta (document_counts)."""
+
+
+def level_interval(runs: SeedRuns, resamples: int = 2000) -> Interval:
+    """The 95 % interval of a job's mean dev F1 over its seeds, made as the difference
+    tables make theirs: the two-level bootstrap (seeds, then documents) of its difference
+    from a run that predicts nothing (F1 0), widened to hold Student's t over the seeds;
+    with one seed, the bootstrap over documents."""
+    nothing = np.zeros_like(runs.counts, dtype=float)
+    f1 = np.array([d["f1"] for d in runs.dev])
+    return one_interval(two_level_bootstrap(runs.counts, nothing, resamples)["f1"],
+                        seed_interval(f1, np.zeros_like(f1)))
 
 
 COMPARISONS = (("sief", "control"), ("sief", "base"), ("control", "base"))
@@ -253,6 +265,18 @@ class ArmRuns:
     """Selection (all | cross_fit) -> [S, D, 4] per-document dev counts."""
     history: pd.DataFrame
     """Per seed and epoch, the learning curve (the arm's history.csv)."""
+
+    def select(self, seeds: list[int], source: str) -> "ArmRuns":
+        """The runs of `seeds`, in that order (the partners of runs with those seeds);
+        `source` names the file in the error when one is missing."""
+        missing = [seed for seed in seeds if seed not in self.seeds]
+        if missing:
+            raise DataError(f"no run of seed(s) {missing} (it has {self.seeds}): the analysis "
+                            "settings pair with the arms by seed", file=source)
+        index = [self.seeds.index(seed) for seed in seeds]
+        return ArmRuns(list(seeds), [self.chosen_epochs[i] for i in index],
+                       {selection: counts[index] for selection, counts in self.counts.items()},
+                       self.history[self.history["seed"].isin(seeds)])
 
     def seed_runs(self, selection: str = "cross_fit") -> SeedRuns:
         """The seeds as effect tables take them, F1 and Ign F1 from the summed counts."""
@@ -415,24 +439,60 @@ SETTING_NAMES = {"base": "Base", "sief": "+SIEF", "rand": "+Rand", "nomention": 
                  "gtruth": "+GTruth", "control": "control", "augment": "augment"}
 
 
-def heuristics_table(name: str, title: str, base: dict[str, dict],
-                     runs: dict[tuple[str, str], dict], keys: tuple[str, ...],
-                     paper_rows: dict[tuple[str, str], tuple]) -> Table:
-    """Tables 5/6: per model the base checkpoint and the runs (model, key) -> dev metrics,
-    dev Ign F1 / F1 beside the paper (whose Base and +SIEF rows repeat Table 1's dev)."""
+def heuristics_table(name: str, title: str, levels: dict[tuple[str, str], list[dict]],
+                     keys: tuple[str, ...], paper_rows: dict[tuple[str, str], tuple]) -> Table:
+    """Tables 5/6: per model the Base runs and the runs of `keys` ((model, key) -> dev
+    metrics per seed, the same seeds for all), the mean dev Ign F1 / F1 over the seeds beside
+    the paper (whose Base and +SIEF rows repeat its Table 1's dev)."""
     rows = []
-    for model, base_dev in base.items():
-        for key, metrics in [("base", base_dev)] + [(k, runs.get((model, k))) for k in keys]:
-            if metrics is None:
+    for model in dict.fromkeys(model for model, _ in levels):
+        for key in ("base", *keys):
+            devs = levels.get((model, key))
+            if not devs:
                 continue
             paper_row = (paper.TABLE1.get((model, "glove", key)) if key in ("base", "sief")
                          else paper_rows.get((model, key)))
             rows.append({"model": paper.MODEL_NAMES.get(model, model),
-                         "method": SETTING_NAMES.get(key, key),
-                         "dev Ign F1": _pct(metrics["ign_f1"]), "dev F1": _pct(metrics["f1"]),
+                         "method": SETTING_NAMES.get(key, key), "seeds": len(devs),
+                         "dev Ign F1": _pct(float(np.mean([d["ign_f1"] for d in devs]))),
+                         "dev F1": _pct(float(np.mean([d["f1"] for d in devs]))),
                          "paper dev Ign F1": paper_row[0] if paper_row else None,
                          "paper dev F1": paper_row[1] if paper_row else None})
-    return Table(name, title, pd.DataFrame(rows))
+    return Table(name, title, pd.DataFrame(rows),
+                 ["Mean over the seeds of each row (the same seeds in every row: the "
+                  "schedule's and analysis.extra_seeds), each run's epoch and theta chosen on "
+                  "all dev documents, as the paper does; whether a difference is beyond the "
+                  "noise: table heuristics_effect. Every SIEF-family row fine-tunes the base "
+                  "run of its seed as the comparison's sief arm does (the same start, budget "
+                  "and batch order), with the setting's change to the sief section; +SIEF and "
+                  "+Rand are the sief and rand arms' runs of those seeds. Models: "
+                  "analysis.models."])
+
+
+HEURISTIC_COMPARISONS = ("rand", "nomention", "gtruth")
+"""The settings SIEF is compared with first (heuristics_effect); the other betas follow."""
+
+
+def heuristics_effect_table(runs: dict[Run, SeedRuns], resamples: int = 2000) -> Table:
+    """+SIEF against each analysis setting of the same seeds ((model, encoder, key) ->
+    cross-fitted runs; key: sief, rand, nomention, gtruth or beta=<b>), as effect_table; the
+    paper's difference is its Table 1 +SIEF minus its Table 5 / 6 row."""
+    keys = [key for _, _, key in runs]
+    others = [*(k for k in HEURISTIC_COMPARISONS if k in keys),
+              *sorted(dict.fromkeys(k for k in keys if k.startswith("beta=")))]
+
+    def published(model: str, kind: str, a: str, b: str, column: int) -> float | None:
+        ours = paper.TABLE1.get((model, kind, a))
+        theirs = paper.TABLE5.get((model, b)) or paper.TABLE6.get((model, b))
+        return round(ours[column] - theirs[column], 2) if ours and theirs else None
+    rows = difference_rows(runs, [("sief", key) for key in others], resamples, {}, published)
+    return Table("heuristics_effect", "Does SIEF's importance score matter? +SIEF against its "
+                 "variants, cross-fitted (dev)", pd.DataFrame(rows),
+                 ["Each setting changes one thing of SIEF (random or NoMention evidence, gold "
+                  "targets, another beta) and fine-tunes the same base run of each seed as "
+                  "+SIEF does; scores cross-fitted as in arms_effect. Differences in points. "
+                  + interval_note(resamples) + " Paper difference: its Table 1 +SIEF minus "
+                  "its Table 5 / 6 row."])
 
 
 def to_markdown(table: Table) -> str:
