@@ -12,6 +12,7 @@ from pipeline.evaluation.evaluators import DOCUMENTS
 from pipeline.reporting import paper
 from pipeline.reporting.collect import ARMS, MAIN_ARMS, Grid, arm_results
 from pipeline.reporting.figures import arm_curves
+from pipeline.reporting.significance import f1_from_counts
 from pipeline.reporting.tables import arms_effect_table, selection_table
 from pipeline.training.loop import TrainResult
 
@@ -22,7 +23,8 @@ POOR = np.array([[2, 2, 1, 0], [2, 2, 0, 0], [1, 1, 0, 0]])   # sums 5, 5, 1, 0:
 
 def arm_result(chosen_on_all: np.ndarray, cross_fitted: np.ndarray) -> ArmResult:
     history = [{"epoch": e, "train_loss": 1.0 / e, "dev_ign_f1": 0.1 * e} for e in (1, 2)]
-    best = {"f1": 0.5, "ign_f1": 0.5, DOCUMENTS: chosen_on_all}
+    f1, ign_f1 = f1_from_counts(chosen_on_all.sum(axis=0))       # what dev.json reports
+    best = {"f1": float(f1), "ign_f1": float(ign_f1), DOCUMENTS: chosen_on_all}
     return ArmResult(TrainResult({}, 2, best, history), cross_fitted,
                      {"A": {"epoch": 2, "theta": 0.3}, "B": {"epoch": 1, "theta": 0.4}})
 

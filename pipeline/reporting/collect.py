@@ -190,19 +190,19 @@ def analysis_results(root: Path, grid: Grid, analysis: Analysis,
     betas: dict[tuple[str, float], ArmRuns] = {}      # Figure 4: (model, beta) -> its runs
     for m in analysis.models:
         model_dir = root / m / encoder
-        keyed, seeds = {}, []
+        keyed = {}
         for s in analysis.settings:
             about = read_json(model_dir / "analysis" / s / "dev.json")
             role = analysis_roles({(m, s): about})[(m, s)]
-            arm = load_arm([model_dir / "analysis" / s])
-            seeds = arm.seeds
-            keyed[beta_key(about["sief"]["beta"]) if role == "beta" else role] = arm
+            keyed[beta_key(about["sief"]["beta"]) if role == "beta" else role] = \
+                load_arm([model_dir / "analysis" / s])
+        seeds = setting_seeds(model_dir, keyed)
         keyed["sief"] = arm_of_seeds(model_dir, "sief", seeds)
         if "rand" not in keyed and (model_dir / "arms" / "rand" / "dev.json").exists():
             keyed["rand"] = arm_of_seeds(model_dir, "rand", seeds)
         levels[(m, "base")] = base_devs(model_dir, results[(m, encoder, "base")], seeds)
         for key, arm in keyed.items():
-            levels[(m, key)] = arm.seed_runs("all").dev
+            levels[(m, key)] = arm.devs
             paired[(m, encoder, key)] = arm.seed_runs("cross_fit")
         betas[(m, analysis.beta)] = keyed["sief"]
         betas.update({(m, float(key.split("=")[1])): arm for key, arm in keyed.items()
@@ -214,6 +214,16 @@ def analysis_results(root: Path, grid: Grid, analysis: Analysis,
                          "dev)", levels, ("sief", "gtruth"), paper.TABLE6),
         heuristics_effect_table(paired)]
     return tables, beta_sweep(betas)
+
+
+def setting_seeds(model_dir: Path, settings: dict[str, ArmRuns]) -> list[int]:
+    """The seeds every analysis setting of a model ran (the same for all: the schedule's and
+    analysis.extra_seeds)."""
+    seeds = {tuple(arm.seeds) for arm in settings.values()}
+    if len(seeds) != 1:
+        raise DataError(f"the analysis settings ran different seeds ({sorted(seeds)}): rerun "
+                        "them with one analysis.extra_seeds", file=str(model_dir / "analysis"))
+    return list(seeds.pop())
 
 
 def beta_key(beta: float) -> str:
@@ -244,17 +254,16 @@ def base_devs(model_dir: Path, main: RunResults, seeds: list[int]) -> list[dict]
 
 
 def beta_sweep(betas: dict[tuple[str, float], ArmRuns]) -> pd.DataFrame:
-    """Figure 4's points: per model and beta the mean dev F1 and Ign F1 over seeds (chosen
-    on all dev, as Table 1), with the 95 % interval of the F1 (level_interval)."""
+    """Figure 4's points: per model and beta the mean dev F1 and Ign F1 over seeds (each
+    run's best, as Table 1), with the 95 % interval of the F1 (level_interval)."""
     rows = []
     for (model, beta), arm in sorted(betas.items()):
-        runs = arm.seed_runs("all")
-        interval = level_interval(runs)
-        rows.append({"model": model, "beta": beta, "seeds": len(runs.dev),
-                     "f1": round(100 * float(np.mean([d["f1"] for d in runs.dev])), 2),
+        interval = level_interval(arm.seed_runs("all"))
+        rows.append({"model": model, "beta": beta, "seeds": len(arm.devs),
+                     "f1": round(100 * float(np.mean([d["f1"] for d in arm.devs])), 2),
                      "f1_low": round(100 * interval.low, 2),
                      "f1_high": round(100 * interval.high, 2),
-                     "ign_f1": round(100 * float(np.mean([d["ign_f1"] for d in runs.dev])), 2)})
+                     "ign_f1": round(100 * float(np.mean([d["ign_f1"] for d in arm.devs])), 2)})
     return pd.DataFrame(rows, columns=["model", "beta", "seeds", "f1", "f1_low", "f1_high",
                                        "ign_f1"])
 
@@ -342,7 +351,7 @@ def load_arm(folders: list[Path]) -> ArmRuns:
               for selection in ("all", "cross_fit")}
     chosen = [(run["cross_fit"]["A"]["epoch"], run["cross_fit"]["B"]["epoch"]) for run in runs]
     history = pd.concat([pd.read_csv(folder / "history.csv") for folder in folders])
-    return ArmRuns(seeds, chosen, counts, history)
+    return ArmRuns(seeds, chosen, counts, history, [run["dev"] for run in runs])
 
 
 def load_results(root: Path, run: Run, report_dir: Path, kind: str,

@@ -48,7 +48,7 @@ def figure4(sweep: pd.DataFrame, path: Path) -> Path:
         below, above = rows["f1"] - rows["f1_low"], rows["f1_high"] - rows["f1"]
         seeds = "/".join(str(n) for n in sorted(set(rows["seeds"])))
         ax.errorbar(rows["beta"], rows["f1"], yerr=[below, above], marker="o", capsize=3,
-                    label=f"{paper.MODEL_NAMES.get(model, model)} ({seeds} seeds)")
+                    label=f"{paper.MODEL_NAMES.get(model, model)} (seeds per point: {seeds})")
     ax.set(xlabel="beta", ylabel="dev F1 (%)",
            title="Figure 4: dev F1 against beta (95% CI)")
     ax.legend()

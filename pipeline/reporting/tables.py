@@ -265,6 +265,8 @@ class ArmRuns:
     """Selection (all | cross_fit) -> [S, D, 4] per-document dev counts."""
     history: pd.DataFrame
     """Per seed and epoch, the learning curve (the arm's history.csv)."""
+    devs: list[dict] = field(default_factory=list)
+    """Per seed, the best dev metrics chosen on all dev (dev.json; Table 1's kind)."""
 
     def select(self, seeds: list[int], source: str) -> "ArmRuns":
         """The runs of `seeds`, in that order (the partners of runs with those seeds);
@@ -276,7 +278,8 @@ class ArmRuns:
         index = [self.seeds.index(seed) for seed in seeds]
         return ArmRuns(list(seeds), [self.chosen_epochs[i] for i in index],
                        {selection: counts[index] for selection, counts in self.counts.items()},
-                       self.history[self.history["seed"].isin(seeds)])
+                       self.history[self.history["seed"].isin(seeds)],
+                       [self.devs[i] for i in index])
 
     def seed_runs(self, selection: str = "cross_fit") -> SeedRuns:
         """The seeds as effect tables take them, F1 and Ign F1 from the summed counts."""
