@@ -93,17 +93,16 @@ class ClusterConfig:
 
 
 def job_resources(stages: list[str], params: Path = Path("params.yaml"),
-                  cpus: int | None = None) -> dict[str, JobResources]:
+                  cpus: int | None = None, gpus: int | None = None) -> dict[str, JobResources]:
     """Each instance's resources from `params`' `cluster` section (ClusterConfig's defaults
-    where it has none); `cpus` given replaces every job's CPU count."""
+    where it has none); `cpus` or `gpus` given replaces every job's count."""
     from pipeline.config import build
     from stages.common import read_params
     section = read_params(params).get("cluster", {}) if params.exists() else {}
     config = build(ClusterConfig, section, "cluster")
     chosen = {stage: config.of(stage) for stage in stages}
-    if cpus is not None:
-        chosen = {stage: dataclasses.replace(job, cpus=cpus) for stage, job in chosen.items()}
-    return chosen
+    given = {key: count for key, count in (("cpus", cpus), ("gpus", gpus)) if count is not None}
+    return {stage: dataclasses.replace(job, **given) for stage, job in chosen.items()}
 
 
 @dataclass(frozen=True)
@@ -248,6 +247,10 @@ JOB_SCRIPT = """#!/usr/bin/env bash
 # {stage}: one stage instance in its own clone of {commit} (commands/cluster.py)
 set -uo pipefail
 export PATH={bin}:$PATH DVC_NO_ANALYTICS=1 SIEF_NO_PROGRESS=1
+# torch's threads: the CPUs the job asked for, not the node's cores (two jobs of one CPU on
+# a 2-core node would each start two threads, which spin against each other: 7x slower).
+# params.yaml runtime.threads > 0 overrides it, and the count is part of the arithmetic.
+export OMP_NUM_THREADS=${{OMP_NUM_THREADS:-{cpus}}} MKL_NUM_THREADS=${{MKL_NUM_THREADS:-{cpus}}}
 # The clone lives at one path per job on the shared folder: when an attempt dies with its
 # node (the engine re-queues the job), the next one finds it and the stage resumes from the
 # resume state its training left under data/resume/ (outside DVC's outputs).
@@ -276,8 +279,10 @@ exit $rc
 """
 
 
-def job_scripts(stages: list[str], folder: Path, remote: Path, retries: int) -> dict[str, Path]:
-    """One bash script per stage instance (JOB_SCRIPT), in `folder`, for the committed HEAD."""
+def job_scripts(stages: list[str], folder: Path, remote: Path, retries: int,
+                resources: dict[str, JobResources]) -> dict[str, Path]:
+    """One bash script per stage instance (JOB_SCRIPT), in `folder`, for the committed HEAD,
+    its torch threads the CPUs its job asks for (`resources`)."""
     commit = _git("rev-parse", "HEAD")
     if _git("status", "--porcelain", "--untracked-files=no"):
         print("cluster: uncommitted changes are not seen by the jobs (they clone HEAD)",
@@ -290,7 +295,7 @@ def job_scripts(stages: list[str], folder: Path, remote: Path, retries: int) -> 
         script.write_text(JOB_SCRIPT.format(
             stage=stage, name=name, commit=commit, bin=Path(sys.executable).parent,
             work=folder.resolve(), repo=Path.cwd().resolve(), remote=remote.resolve(),
-            retries=retries, logs=(folder / "logs").resolve()))
+            retries=retries, logs=(folder / "logs").resolve(), cpus=resources[stage].cpus))
         scripts[stage] = script.resolve()
     return scripts
 
@@ -410,7 +415,9 @@ def main(argv: list[str] | None = None) -> int:
                           "here; an S3 or SSH remote needs the dvc extra)")
     run.add_argument("--retries", type=int, default=2, help="attempts per job")
     run.add_argument("--cpus", type=int, help="CPUs of every job (default: params.yaml "
-                                               "cluster.resources, per stage kind)")
+                                               "cluster section, per stage kind)")
+    run.add_argument("--gpus", type=int, help="GPUs of every job (default: params.yaml "
+                                               "cluster section; 0: the whole grid on CPUs)")
     run.add_argument("--ray-address", help="an existing Ray cluster (default: start one here)")
     sub.add_parser("status", help="what the last submit is doing")
     back = sub.add_parser("gather", help="restore every finished stage here from the run cache")
@@ -459,8 +466,8 @@ def submit(args: argparse.Namespace, needs: dict[str, frozenset[str]]) -> int:
         chosen |= upstream(needs, stage)
     needs = {stage: needs[stage] for stage in chosen}
     folder = RUN_FILE.parent / datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    scripts = job_scripts(sorted(needs), folder, args.remote, args.retries)
-    resources = job_resources(sorted(needs), cpus=args.cpus)
+    resources = job_resources(sorted(needs), cpus=args.cpus, gpus=args.gpus)
+    scripts = job_scripts(sorted(needs), folder, args.remote, args.retries, resources)
     run = {"engine": args.engine, "folder": str(folder), "remote": str(args.remote),
            "stages": [name for wave in waves(needs) for name in wave],
            "resources": {stage: [job.cpus, job.gpus] for stage, job in resources.items()}}

@@ -94,6 +94,7 @@ def test_each_stage_kind_gets_its_resources_from_params(tmp_path):
     asked = job_resources(stages, params)
     assert [(asked[s].cpus, asked[s].gpus) for s in stages] == [(8, 1), (2, 0), (8, 1)]
     assert job_resources(stages, params, cpus=1)[stages[0]] == JobResources(1, 1)
+    assert job_resources(stages, params, gpus=0)[stages[0]] == JobResources(8, 0)
     assert job_resources(stages, tmp_path / "none.yaml")[stages[1]] == JobResources()
     line = sbatch_command(stages[0], tmp_path / "job.sh", tmp_path, ["11", "12"], asked[stages[0]])
     assert "--cpus-per-task=8" in line and "--gres=gpu:1" in line

@@ -158,7 +158,7 @@ def test_a_job_that_lost_its_node_resumes_from_its_state(tmp_path, monkeypatch):
     """A job killed outright (its node lost: no trap, no clean-up runs) and started again by
     the engine finds its clone and the stage's resume state, and goes on from there."""
     import signal
-    from commands.cluster import job_scripts
+    from commands.cluster import JobResources, job_scripts
     repo = toy_repo(tmp_path)
     (repo / "slow.py").write_text(SLOW_STEP)
     (repo / "dvc.yaml").write_text("stages:\n  slow:\n    cmd: python slow.py out.txt\n"
@@ -167,7 +167,8 @@ def test_a_job_that_lost_its_node_resumes_from_its_state(tmp_path, monkeypatch):
     sh("git", "commit", "-qm", "a slow, resumable stage", cwd=repo)
     monkeypatch.chdir(repo)
     remote, folder = tmp_path / "remote", repo / ".cluster" / "run"
-    script = job_scripts(["slow"], folder, remote, retries=1)["slow"]
+    script = job_scripts(["slow"], folder, remote, retries=1,
+                         resources={"slow": JobResources(cpus=1)})["slow"]
     state = folder / "jobs" / "slow" / "repo" / "data" / "resume" / "slow.json"
     first = subprocess.Popen(["bash", str(script)], start_new_session=True,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -187,3 +188,21 @@ def test_a_job_that_lost_its_node_resumes_from_its_state(tmp_path, monkeypatch):
     assert "restored from the run cache: 1; ran: []" in gathered, gathered
     resumed_after = int((repo / "out.txt").read_text().split()[-1])
     assert resumed_after == kept                          # from where it was, not step 0
+
+
+def test_a_jobs_torch_threads_are_the_cpus_it_asked_for(tmp_path, monkeypatch):
+    """A job of 3 CPUs runs torch (OpenMP, MKL) on 3 threads whatever the node's cores, unless
+    the user set the thread count: the script's own environment line, run by bash."""
+    from commands.cluster import JobResources, job_scripts
+    repo = toy_repo(tmp_path)
+    monkeypatch.chdir(repo)
+    script = job_scripts(["b"], repo / ".cluster" / "run", tmp_path / "remote", retries=1,
+                         resources={"b": JobResources(cpus=3)})["b"]
+    line = next(text for text in script.read_text().splitlines()
+                if text.startswith("export OMP_NUM_THREADS"))
+    show = f'{line}; echo "$OMP_NUM_THREADS $MKL_NUM_THREADS"'
+    env = {k: v for k, v in os.environ.items() if k not in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+    assert subprocess.run(["bash", "-c", show], env=env, capture_output=True, text=True
+                          ).stdout.split() == ["3", "3"]
+    assert subprocess.run(["bash", "-c", show], env={**env, "OMP_NUM_THREADS": "5"},
+                          capture_output=True, text=True).stdout.split() == ["5", "3"]
