@@ -155,8 +155,8 @@ ANALYSIS = {"beta04": analysis_run(0.3, beta=0.4),
 
 
 def test_analysis_runs_are_recognised_by_their_config():
-    from pipeline.reporting.collect import analysis_roles
-    roles = analysis_roles({("gain", s): run for s, run in ANALYSIS.items()})
+    from pipeline.reporting.collect import analysis_role
+    roles = {("gain", s): analysis_role(run) for s, run in ANALYSIS.items()}
     assert roles == {("gain", "beta04"): "beta", ("gain", "rand"): "rand",
                      ("gain", "nomention"): "nomention", ("gain", "gtruth"): "gtruth"}
 

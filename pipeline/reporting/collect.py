@@ -193,7 +193,7 @@ def analysis_results(root: Path, grid: Grid, analysis: Analysis,
         keyed = {}
         for s in analysis.settings:
             about = read_json(model_dir / "analysis" / s / "dev.json")
-            role = analysis_roles({(m, s): about})[(m, s)]
+            role = analysis_role(about)
             keyed[beta_key(about["sief"]["beta"]) if role == "beta" else role] = \
                 load_arm([model_dir / "analysis" / s])
         seeds = setting_seeds(model_dir, keyed)
@@ -268,20 +268,16 @@ def beta_sweep(betas: dict[tuple[str, float], ArmRuns]) -> pd.DataFrame:
                                        "ign_f1"])
 
 
-def analysis_roles(analysis: dict[tuple, dict]) -> dict[tuple, str]:
-    """What each analysis run is, read from the SIEF config it ran with: 'rand',
-    'nomention', 'gtruth', or 'beta' (plain SIEF at some beta; at the main beta it is also
-    the 'sief' row of Tables 5 and 6)."""
-    roles = {}
-    for key, run in analysis.items():
-        cfg = run["sief"]
-        if cfg["target"] == "gold":
-            roles[key] = "gtruth"
-        elif cfg["evidence_rule"] != "score":
-            roles[key] = {"random": "rand", "no_mention": "nomention"}[cfg["evidence_rule"]]
-        else:
-            roles[key] = "beta"
-    return roles
+def analysis_role(setting: dict) -> str:
+    """What an analysis setting's runs are, read from the SIEF config they ran with (its
+    dev.json): 'rand', 'nomention', 'gtruth', or 'beta' (plain SIEF at some beta; at the
+    main beta it is also the 'sief' row of Tables 5 and 6)."""
+    cfg = setting["sief"]
+    if cfg["target"] == "gold":
+        return "gtruth"
+    if cfg["evidence_rule"] != "score":
+        return {"random": "rand", "no_mention": "nomention"}[cfg["evidence_rule"]]
+    return "beta"
 
 
 def load_seed_runs(root: Path, run: Run, replicated: bool) -> SeedRuns:
