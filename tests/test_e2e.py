@@ -315,3 +315,48 @@ def test_same_params_same_metrics(repo):
     sh("dvc", "repro", "--force", "--single-item", "train@docred-bilstm-glove",
        "evaluate@docred-bilstm-glove-base", cwd=repo)
     assert path.read_text() == before
+
+
+PART = ["evaluate@docred-bilstm-glove-sief", "evaluate@docred-bilstm-glove-control"]
+"""A part of the smoke grid with two branches after one base run (download, prepare, train,
+sief, control, their evaluations): what goes through each cluster engine here (the whole
+smoke grid, 71 jobs, would double CI's time)."""
+
+
+def cluster_engines():
+    from tests.test_cluster_engines import ray_installed, slurm_up
+    return [pytest.param("slurm", marks=pytest.mark.skipif(not slurm_up(), reason="no SLURM")),
+            pytest.param("ray", marks=pytest.mark.skipif(not ray_installed(), reason="no Ray"))]
+
+
+@pytest.mark.parametrize("engine", cluster_engines())
+def test_part_of_the_grid_through_an_engine_gathers_what_dvc_repro_made(repo, tmp_path, engine):
+    """Every instance of PART and what it needs runs as its own job on the engine, in its own
+    clone of the committed HEAD; the gather in a fresh clone re-runs none of them, and their
+    dvc.lock entries and metrics equal those of the plain `dvc repro` that HEAD records."""
+    from ruamel.yaml import YAML
+    clone = tmp_path / "clone"
+    sh("git", "clone", "-q", str(repo), str(clone), cwd=tmp_path)
+    remote = tmp_path / "remote"
+    # Each job takes every CPU (one at a time): its torch threads are its CPUs, and the
+    # thread count is part of the arithmetic, so the plain run's count gives its numbers.
+    sh("python", "-m", "commands.cluster", "submit", "--engine", engine, "--remote", str(remote),
+       "--cpus", str(os.cpu_count()), *PART, cwd=clone)
+    run = json.loads((clone / ".cluster/run.json").read_text())
+    assert set(PART) <= set(run["stages"]) and "train@docred-bilstm-glove" in run["stages"]
+    for _ in range(900):                        # SLURM runs in the background; Ray is done
+        status = sh("python", "-m", "commands.cluster", "status", cwd=clone)
+        if status.split().count("done") == len(run["stages"]) or "failed" in status:
+            break
+        time.sleep(1)
+    assert status.split().count("done") == len(run["stages"]), status
+    gathered = sh("python", "-m", "commands.cluster", "gather", "--remote", str(remote),
+                  cwd=clone)
+    assert f"restored from the run cache: {len(run['stages'])}; ran: []" in gathered, gathered
+    lock = YAML(typ="safe").load((clone / "dvc.lock").read_text())["stages"]
+    committed = YAML(typ="safe").load(sh("git", "show", "HEAD:dvc.lock", cwd=repo))["stages"]
+    for stage in run["stages"]:
+        assert lock[stage] == committed[stage], stage
+    for job in ("sief", "control"):
+        metrics = f"data/results/docred/bilstm/glove/{job}/metrics.json"
+        assert (clone / metrics).read_text() == sh("git", "show", f"HEAD:{metrics}", cwd=repo)
