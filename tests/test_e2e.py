@@ -332,11 +332,16 @@ def cluster_engines():
 @pytest.mark.parametrize("engine", cluster_engines())
 def test_part_of_the_grid_through_an_engine_gathers_what_dvc_repro_made(repo, tmp_path, engine):
     """Every instance of PART and what it needs runs as its own job on the engine, in its own
-    clone of the committed HEAD; the gather in a fresh clone re-runs none of them, and their
-    dvc.lock entries and metrics equal those of the plain `dvc repro` that HEAD records."""
+    clone of a commit with no dvc.lock; the gather restores them all from the run cache and
+    re-runs none, and their dvc.lock entries and metrics equal those of the plain `dvc repro`
+    that the repository's HEAD records."""
     from ruamel.yaml import YAML
     clone = tmp_path / "clone"
     sh("git", "clone", "-q", str(repo), str(clone), cwd=tmp_path)
+    # A commit whose dvc.lock records nothing (as after a change to what the grid runs): the
+    # jobs make every result, and the gather can only take them from the run cache.
+    sh("git", "rm", "-q", "dvc.lock", cwd=clone)
+    commit(clone, "the grid, to be run on the cluster")
     remote = tmp_path / "remote"
     # Each job takes every CPU (one at a time): its torch threads are its CPUs, and the
     # thread count is part of the arithmetic, so the plain run's count gives its numbers.
@@ -350,6 +355,9 @@ def test_part_of_the_grid_through_an_engine_gathers_what_dvc_repro_made(repo, tm
             break
         time.sleep(1)
     assert status.split().count("done") == len(run["stages"]), status
+    metrics = [f"data/results/docred/bilstm/glove/{job}/metrics.json" for job in ("sief", "control")]
+    for path in metrics:                        # git's copies: the gather must bring them back
+        (clone / path).unlink()
     gathered = sh("python", "-m", "commands.cluster", "gather", "--remote", str(remote),
                   cwd=clone)
     assert f"restored from the run cache: {len(run['stages'])}; ran: []" in gathered, gathered
@@ -357,6 +365,5 @@ def test_part_of_the_grid_through_an_engine_gathers_what_dvc_repro_made(repo, tm
     committed = YAML(typ="safe").load(sh("git", "show", "HEAD:dvc.lock", cwd=repo))["stages"]
     for stage in run["stages"]:
         assert lock[stage] == committed[stage], stage
-    for job in ("sief", "control"):
-        metrics = f"data/results/docred/bilstm/glove/{job}/metrics.json"
-        assert (clone / metrics).read_text() == sh("git", "show", f"HEAD:{metrics}", cwd=repo)
+    for path in metrics:
+        assert (clone / path).read_text() == sh("git", "show", f"HEAD:{path}", cwd=repo)
