@@ -355,7 +355,8 @@ def test_part_of_the_grid_through_an_engine_gathers_what_dvc_repro_made(repo, tm
             break
         time.sleep(1)
     assert status.split().count("done") == len(run["stages"]), status
-    metrics = [f"data/results/docred/bilstm/glove/{job}/metrics.json" for job in ("sief", "control")]
+    metrics = [f"data/results/docred/bilstm/glove/{job}/metrics.json"
+               for job in ("sief", "control")]
     for path in metrics:                        # git's copies: the gather must bring them back
         (clone / path).unlink()
     gathered = sh("python", "-m", "commands.cluster", "gather", "--remote", str(remote),
