@@ -23,7 +23,8 @@ own dependencies: SLURM (`sbatch --dependency=afterok:...`, the jobs' ids kept) 
 task per instance, a task's inputs the tasks it needs). Every job works in its own clone of
 the committed HEAD: it fetches the run cache from the DVC remote, `dvc repro --pull`s its
 stage (whatever it needs upstream comes back from the run cache, not re-run), and pushes its
-outputs and run-cache entry (`dvc push --run-cache`); a failed repro is retried
+outputs and run-cache entry (`dvc push --run-cache`) with the objects of its `cache: false`
+outputs, which DVC's push leaves out (`push_stage`); a failed repro is retried
 (`--retries`), and a job whose node died is started again by the engine (SLURM
 `--requeue`, Ray `max_retries`) in the same clone, where its stage resumes from its state.
 `gather` then does the same in this workspace for what was submitted (`.cluster/run.json`):
@@ -271,7 +272,7 @@ rc=1
 for attempt in $(seq {retries}); do
   echo "attempt $attempt of {stage}"
   dvc fetch --run-cache -q
-  if dvc repro --pull {stage} && dvc push --run-cache -q; then rc=0; break; fi
+  if dvc repro --pull {stage} && python {helper} push {stage}; then rc=0; break; fi
 done
 echo $rc > {logs}/{name}.rc
 [ $rc = 0 ] && rm -rf "$work"     # a failed job's clone stays, for its resume state and a look
@@ -288,6 +289,10 @@ def job_scripts(stages: list[str], folder: Path, remote: Path, retries: int,
         print("cluster: uncommitted changes are not seen by the jobs (they clone HEAD)",
               file=sys.stderr)
     (folder / "logs").mkdir(parents=True, exist_ok=True)
+    # The jobs' `push` step: this file as submitted (a clone of another project has no
+    # commands/ package, and a later edit here must not change a queued job).
+    helper = folder / "cluster.py"
+    shutil.copyfile(__file__, helper)
     scripts = {}
     for stage in stages:
         name = stage.replace("@", "__")
@@ -295,7 +300,8 @@ def job_scripts(stages: list[str], folder: Path, remote: Path, retries: int,
         script.write_text(JOB_SCRIPT.format(
             stage=stage, name=name, commit=commit, bin=Path(sys.executable).parent,
             work=folder.resolve(), repo=Path.cwd().resolve(), remote=remote.resolve(),
-            retries=retries, logs=(folder / "logs").resolve(), cpus=resources[stage].cpus))
+            retries=retries, logs=(folder / "logs").resolve(), cpus=resources[stage].cpus,
+            helper=helper.resolve()))
         scripts[stage] = script.resolve()
     return scripts
 
@@ -382,6 +388,34 @@ def gather(remote: Path, stages: list[str] | tuple[str, ...] = ()) -> dict[str, 
             "restored": re.findall(r"^Stage '([^']+)' is cached - skipping run", out, re.M)}
 
 
+def push_stage(stage_name: str) -> int:
+    """Send `stage_name`'s run-cache entry and every object it names to the default remote,
+    so that any other clone (a job downstream, the gather) restores the stage instead of
+    running it. DVC alone does not: it writes no entry for a stage with a `cache: false`
+    output that is neither a metric nor a plot (DVC PR 8738: such files live in Git), and
+    `dvc push --run-cache` sends the entries but not the objects of the `cache: false`
+    outputs they name. Returns the objects sent."""
+    from dvc.repo import Repo
+    # DVC's own run-cache key and value of a stage (dvc/stage/cache.py, what `save` writes).
+    from dvc.stage.cache import _get_cache_hash, _get_stage_hash
+    from dvc.stage.serialize import to_single_stage_lockfile
+    with Repo() as repo:
+        (stage,) = repo.stage.collect(stage_name)
+        # Writes the entry where DVC did not, and copies the stage's cache: false outputs
+        # into the local cache either way (a no-op for an entry that is there).
+        repo.stage_cache.save(stage)
+        entry = (_get_stage_hash(stage), _get_cache_hash(to_single_stage_lockfile(stage)))
+        if repo.stage_cache._load_cache(*entry) is None:
+            raise SystemExit(f"cluster push: DVC cannot run-cache {stage_name} (an output "
+                             "outside the repository, persist: true, or no dependency)")
+        objects = set().union(*repo.stage_cache.get_used_objs([entry]).values())
+        failed = repo.cloud.push(objects).failed
+    if failed:
+        raise SystemExit(f"cluster push: {len(failed)} objects of {stage_name} not sent")
+    _dvc("push", "--run-cache", "-q")        # the entry, and the workspace's cached outputs
+    return len(objects)
+
+
 def _git(*args: str) -> str:
     return subprocess.run(["git", *args], capture_output=True, text=True, check=True).stdout.strip()
 
@@ -420,6 +454,9 @@ def main(argv: list[str] | None = None) -> int:
                                                "cluster section; 0: the whole grid on CPUs)")
     run.add_argument("--ray-address", help="an existing Ray cluster (default: start one here)")
     sub.add_parser("status", help="what the last submit is doing")
+    push = sub.add_parser("push", help="(in a job) send a stage's run-cache entry and every "
+                                       "object it names, cache: false outputs included")
+    push.add_argument("stage")
     back = sub.add_parser("gather", help="restore every finished stage here from the run cache")
     back.add_argument("--remote", type=Path, required=True)
     args = p.parse_args(argv)
@@ -427,6 +464,9 @@ def main(argv: list[str] | None = None) -> int:
         for row in job_status(json.loads(RUN_FILE.read_text())):
             print(f"{row['state']:>10}  {row['stage']}" + (f"  (log: {row['log']})"
                                                            if row["state"] == "failed" else ""))
+        return 0
+    if args.command == "push":
+        print(f"{args.stage}: {push_stage(args.stage)} objects pushed with its run-cache entry")
         return 0
     if args.command == "gather":
         # What was submitted (and what it needs), or the whole grid without a run file.
