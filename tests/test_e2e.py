@@ -321,7 +321,7 @@ def test_same_params_same_metrics(repo):
 PART = ["evaluate@docred-bilstm-glove-sief", "evaluate@docred-bilstm-glove-control"]
 """A part of the smoke grid with two branches after one base run (download, prepare, train,
 sief, control, their evaluations): what goes through each cluster engine here (the whole
-smoke grid, 71 jobs, would double CI's time)."""
+smoke grid, 72 jobs, would double CI's time)."""
 
 
 def without_histories(entry: dict) -> dict:
