@@ -1,10 +1,10 @@
 """The run grid through real cluster engines (commands.cluster submit / gather): a small DVC
 project of four stages (a -> b, c -> d) run one job per stage on SLURM and on a local Ray
 cluster, each job in its own clone, then gathered here from the shared remote's run cache.
-Stage b's output is not DVC-cached (as the pipeline's metrics
-and plots): DVC's run-cache push leaves its object out, so the jobs must send it. The gather
-must re-run nothing, and every output and dvc.lock entry must equal those of a
-plain `dvc repro`. Skipped where the engine is not running (.ci/run starts SLURM)."""
+Stage b's output is `cache: false` (as the pipeline's dev.json and metrics.json): DVC writes
+no run-cache entry for such a stage and pushes no such object, so the jobs must. The gather
+must re-run nothing, and every output and dvc.lock entry must equal those of a plain `dvc
+repro`. Skipped where the engine is not running (.ci/run starts SLURM)."""
 from __future__ import annotations
 
 import json
