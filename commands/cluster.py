@@ -410,9 +410,9 @@ def push_stage(stage_name: str) -> int:
                              "outside the repository, persist: true, or no dependency)")
         objects = set().union(*repo.stage_cache.get_used_objs([entry]).values())
         failed = repo.cloud.push(objects).failed
-    if failed:
-        raise SystemExit(f"cluster push: {len(failed)} objects of {stage_name} not sent")
-    _dvc("push", "--run-cache", "-q")        # the entry, and the workspace's cached outputs
+        if failed:
+            raise SystemExit(f"cluster push: {len(failed)} objects of {stage_name} not sent")
+        repo.push(run_cache=True)          # the entry, and the workspace's cached outputs
     return len(objects)
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from pipeline.reporting.paper import MODEL_NAMES, TABLE1
 from commands.overlay import merged_params, write_params
+from tests.test_cluster_engines import ENGINES, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 MIRROR = (ROOT.parent / "shared" / "data").resolve()
@@ -329,13 +330,7 @@ def without_histories(entry: dict) -> dict:
     return {**entry, "outs": [o for o in entry["outs"] if not o["path"].endswith("history.csv")]}
 
 
-def cluster_engines():
-    from tests.test_cluster_engines import ray_installed, slurm_up
-    return [pytest.param("slurm", marks=pytest.mark.skipif(not slurm_up(), reason="no SLURM")),
-            pytest.param("ray", marks=pytest.mark.skipif(not ray_installed(), reason="no Ray"))]
-
-
-@pytest.mark.parametrize("engine", cluster_engines())
+@pytest.mark.parametrize("engine", ENGINES)
 def test_part_of_the_grid_through_an_engine_gathers_what_dvc_repro_made(repo, tmp_path, engine):
     """Every instance of PART and what it needs runs as its own job on the engine, in its own
     clone of a commit with no dvc.lock; the gather restores them all from the run cache and
@@ -355,12 +350,8 @@ def test_part_of_the_grid_through_an_engine_gathers_what_dvc_repro_made(repo, tm
        "--cpus", str(os.cpu_count()), *PART, cwd=clone)
     run = json.loads((clone / ".cluster/run.json").read_text())
     assert set(PART) <= set(run["stages"]) and "train@docred-bilstm-glove" in run["stages"]
-    for _ in range(900):                        # SLURM runs in the background; Ray is done
-        status = sh("python", "-m", "commands.cluster", "status", cwd=clone)
-        if status.split().count("done") == len(run["stages"]) or "failed" in status:
-            break
-        time.sleep(1)
-    assert status.split().count("done") == len(run["stages"]), status
+    status = wait_for(clone, timeout=900)       # SLURM runs in the background; Ray is done
+    assert status.count("done") == len(run["stages"]), status
     for stage in run["stages"]:                 # each job ran its stage alone, the rest came back
         log = (clone / run["folder"] / "logs" / f"{stage.replace('@', '__')}.out").read_text()
         assert re.findall(r"^Running stage '([^']+)'", log, re.M) == [stage], log[-3000:]
