@@ -7,7 +7,7 @@ from pathlib import Path
 import torch
 
 from pipeline.data.features import Collate, Featurizer, make_collate
-from pipeline.data.prepare import Processed, load_featurizer, load_meta, load_split, load_vectors
+from pipeline.data.processed import Processed, load_featurizer, load_meta, load_split, load_vectors
 from pipeline.models import build_model_config
 from pipeline.training.run import new_model
 from stages.common import read_params

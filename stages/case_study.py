@@ -17,12 +17,12 @@ import pandas as pd
 
 from pipeline.config import build_each
 from pipeline.data.jsonio import read_json, write_json
-from pipeline.data.prepare import load_featurizer, load_split
+from pipeline.data.processed import load_featurizer, load_split
 from pipeline.reporting.case_study import (CaseStudyConfig, case_study_frame, choose_fact,
                                            document_markdown, plot_case_study, subset_probabilities,
                                            subsets)
 from pipeline.runtime import RuntimeConfig, setup_runtime
-from pipeline.training.run import load_run
+from pipeline.models.checkpoint import load_run
 from stages.common import cli, load_sections
 
 PARAMS = ("case_study", "runtime")

@@ -12,7 +12,7 @@ import json
 
 from pipeline.config import build_each
 from pipeline.data.jsonio import write_json
-from pipeline.data.prepare import labelled_splits, load_split
+from pipeline.data.processed import labelled_splits, load_split
 from pipeline.evaluation.docred_metrics import score_predictions
 from pipeline.evaluation.categories import category_metrics
 from pipeline.evaluation.predict import (document_counts, evaluate_probs, predict_probs,
@@ -20,7 +20,8 @@ from pipeline.evaluation.predict import (document_counts, evaluate_probs, predic
 from pipeline.evaluation.settings import EvaluateConfig
 from pipeline.models import encoder_label
 from pipeline.runtime import RuntimeConfig, machine_summary, setup_runtime, trained_on
-from pipeline.training.run import counts_frame, load_run
+from pipeline.evaluation.predict import counts_frame
+from pipeline.models.checkpoint import load_run
 from stages.common import checkpoint_parser, cli, load_sections
 
 PARAMS = ("evaluate.docred", "runtime")

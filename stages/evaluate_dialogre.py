@@ -12,13 +12,13 @@ import json
 
 from pipeline.config import build_each
 from pipeline.data.jsonio import write_json
-from pipeline.data.prepare import load_featurizer, load_instances, load_split
+from pipeline.data.processed import load_featurizer, load_instances, load_split
 from pipeline.evaluation.dialogre import instance_probs, prefix_probs, score_split
 from pipeline.evaluation.dialogre_metrics import tune_t2
 from pipeline.evaluation.settings import DialogREEvaluateConfig
 from pipeline.models import encoder_label
 from pipeline.runtime import RuntimeConfig, machine_summary, setup_runtime, trained_on
-from pipeline.training.run import load_run
+from pipeline.models.checkpoint import load_run
 from stages.common import checkpoint_parser, cli, load_sections
 
 PARAMS = ("evaluate.dialogre", "runtime")

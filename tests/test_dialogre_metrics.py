@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from pipeline.evaluation.dialogre_metrics import (UNANSWERABLE, Instance, answerable, decode,
-                                                  f1_score, f1c_score, tune_t2)
+from pipeline.data.processed import UNANSWERABLE, Instance
+from pipeline.evaluation.dialogre_metrics import answerable, decode, f1_score, f1c_score, tune_t2
 
 TURNS = ("Speaker 1: Hi Anna", "Speaker 2: My sister Anna is a doctor", "Speaker 1: Bye")
 ALL = set(range(1, 37))

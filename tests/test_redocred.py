@@ -13,7 +13,7 @@ from ruamel.yaml import YAML
 
 from pipeline.data.download import DownloadConfig, fetch, git_blob_id
 from pipeline.data.jsonio import read_json
-from pipeline.data.prepare import labelled_splits, load_meta
+from pipeline.data.processed import labelled_splits, load_meta
 from pipeline.data.sources import SOURCES, Source
 from pipeline.errors import DataError
 from pipeline.reporting.tables import NOT_AVAILABLE, RunResults, table1

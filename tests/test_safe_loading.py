@@ -41,7 +41,7 @@ def repo(tmp_path_factory):
 
 
 def test_a_malicious_checkpoint_runs_no_code_and_says_what_it_is(tmp_path):
-    from pipeline.training.run import load_checkpoint
+    from pipeline.models.checkpoint import load_checkpoint
     marker = tmp_path / "ran"
     evil = malicious(tmp_path / "model.pt", marker)
     with pytest.raises(DataError, match=r"model.pt: not a checkpoint of this project \(it "
@@ -82,7 +82,7 @@ def test_a_malicious_resume_state_is_refused(tmp_path):
 
 
 def test_a_malicious_feature_file_is_refused(tmp_path):
-    from pipeline.data.prepare import load_split
+    from pipeline.data.processed import load_split
     marker = tmp_path / "ran"
     with gzip.open(tmp_path / "dev.docs.json.gz", "wt") as handle:
         json.dump([], handle)
@@ -93,7 +93,7 @@ def test_a_malicious_feature_file_is_refused(tmp_path):
 
 
 def test_the_project_files_still_load_numpy_arrays_included(repo, tmp_path):
-    from pipeline.data.prepare import load_split
+    from pipeline.data.processed import load_split
     from pipeline.data.torchfile import load_pt
     checkpoint = load_pt(repo / "data/runs/docred/bilstm/glove/sief/model.pt", "checkpoint")
     assert {"model", "state_dict", "dev"} <= set(checkpoint)

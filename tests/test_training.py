@@ -82,7 +82,7 @@ def test_seeding_turns_on_deterministic_kernels():
 
 def test_a_file_that_is_no_checkpoint_says_so(tmp_path):
     from pipeline.errors import DataError
-    from pipeline.training.run import load_checkpoint
+    from pipeline.models.checkpoint import load_checkpoint
     with pytest.raises(DataError, match="no such checkpoint"):
         load_checkpoint(tmp_path / "model.pt")
     (tmp_path / "model.pt").write_text("not a checkpoint")

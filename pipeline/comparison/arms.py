@@ -32,7 +32,7 @@ from pipeline.comparison.augment import AugmentObjective
 from pipeline.comparison.crossfit import EpochFolds, cross_fit, evaluate_folds, halves
 from pipeline.data.features import Collate, make_collate
 from pipeline.data.jsonio import write_json
-from pipeline.data.prepare import Processed, load_featurizer, load_meta, load_split, load_vectors
+from pipeline.data.processed import Processed, load_featurizer, load_meta, load_split, load_vectors
 from pipeline.data.torchfile import load_pt
 from pipeline.errors import ConfigError
 from pipeline.evaluation.evaluators import DOCUMENTS, scalars
@@ -43,8 +43,9 @@ from pipeline.runtime import machine_record, machine_summary
 from pipeline.sief.objective import SIEFConfig, SIEFObjective
 from pipeline.training.loop import TrainConfig, TrainResult, clear_resume, train
 from pipeline.training.objectives import Objective, RelationObjective
-from pipeline.training.run import (counts_frame, fingerprint, load_checkpoint, new_model,
-                                   train_run, write_history)
+from pipeline.evaluation.predict import counts_frame
+from pipeline.models.checkpoint import load_checkpoint
+from pipeline.training.run import fingerprint, new_model, train_run, write_history
 from pipeline.training.seeding import seed_everything
 
 ARMS: tuple[str, ...] = ("control", "augment", "rand", "sief")

@@ -20,7 +20,7 @@ from pipeline.data.docred import is_index
 from pipeline.data.document import Document, Fact, Mention
 from pipeline.data.jsonio import read_json
 from pipeline.errors import DataError
-from pipeline.evaluation.dialogre_metrics import NUM_RELATIONS, UNANSWERABLE, Instance
+from pipeline.data.processed import NUM_RELATIONS, UNANSWERABLE, Instance
 
 WORD = re.compile(r"\w+|[^\w\s]")
 TYPES = ("PER", "GPE", "ORG", "STRING", "VALUE")

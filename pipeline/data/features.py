@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -299,3 +300,15 @@ def _fill_entity_map(out: torch.Tensor, f: DocFeatures) -> None:
     weight = (1.0 / (counts[f.mention_entity] * (f.mention_end - f.mention_start))
               ).astype(np.float32)                                  # [M]
     np.add.at(out.numpy(), (f.mention_entity[owner], tokens), weight[owner])
+
+
+def featurize_split(featurize: Featurizer, docs: list[Document],
+                    source: Path | None) -> list[DocFeatures]:
+    """The feature view of a split; a document the view cannot hold (too many entities) is
+    an error naming the raw file too."""
+    try:
+        return [featurize(d) for d in docs]
+    except DataError as err:
+        if source is None or err.file is not None:
+            raise
+        raise DataError(err.reason, file=str(source), doc=err.doc, field=err.field) from err

@@ -1,15 +1,5 @@
-"""DocRED / DialogRE raw files -> processed directory: canonical documents, feature view, statistics.
-
-Layout of the processed directory (one file per split, never one per document):
-  meta.json              dataset, rel2id, id2rel, ner2id, data dims of the feature view,
-                         the splits with labels (a test split may have them: Re-DocRED)
-  {split}.docs.json.gz   canonical documents (Document.to_json)
-  glove.vocab.json       restricted GloVe vocabulary (id = position)
-  glove.vectors.npy      its vectors [V, D]
-  features.{split}.pt       feature-view arrays per document (DocFeatures)
-  stats.json             counts per split, including everything truncated or merged
-  {split}.instances.json.gz  DialogRE only: turns, arguments, ids, triggers (F1 / F1c)
-"""
+"""DocRED / DialogRE raw files -> processed directory: canonical documents, feature view,
+statistics (the layout: pipeline/data/processed.py, which reads it back)."""
 from __future__ import annotations
 
 import dataclasses
@@ -25,13 +15,9 @@ from pipeline.data.docred import (flag_in_train, load_docred, load_id_table, loa
                                   name_facts)
 from pipeline.data.document import Document
 from pipeline.data.glove import load_glove, restrict_vocabulary
-from pipeline.data.features import DocFeatures, Featurizer
-from pipeline.data.jsonio import read_json, write_json
-from pipeline.data.torchfile import load_pt
-from pipeline.errors import DataError
-from pipeline.evaluation.dialogre_metrics import Instance
-
-SPLITS = ("train", "dev", "test")
+from pipeline.data.features import DocFeatures, Featurizer, featurize_split
+from pipeline.data.jsonio import write_json
+from pipeline.data.processed import SPLITS
 
 
 @dataclass(frozen=True)
@@ -110,12 +96,6 @@ def prepare_dialogre(raw_dir: Path, out_dir: Path, cfg: DialogREConfig,
                        labelled=list(SPLITS))
 
 
-def load_instances(out_dir: Path, split: str) -> list[Instance]:
-    """DialogRE's F1 / F1c instances of a split, in document order."""
-    return [Instance(**{k: tuple(v) if isinstance(v, list) else v for k, v in row.items()})
-            for row in read_json(out_dir / f"{split}.instances.json.gz")]
-
-
 def write_views(out_dir: Path, dataset: str, docs: dict[str, list[Document]],
                 rel2id: dict[str, int], ner2id: dict[str, int], features: FeaturesConfig,
                 instance_pair: bool = False, split_counts: dict | None = None,
@@ -155,18 +135,6 @@ def write_views(out_dir: Path, dataset: str, docs: dict[str, list[Document]],
     return stats
 
 
-def featurize_split(featurize: Featurizer, docs: list[Document],
-                    source: Path | None) -> list[DocFeatures]:
-    """The feature view of a split; a document the view cannot hold (too many entities) is
-    an error naming the raw file too."""
-    try:
-        return [featurize(d) for d in docs]
-    except DataError as err:
-        if source is None or err.file is not None:
-            raise
-        raise DataError(err.reason, file=str(source), doc=err.doc, field=err.field) from err
-
-
 DROPPED = ("documents_left_out", "instances_skipped", "duplicate_labels_merged",
            "tokens_truncated", "mentions_truncated", "facts_with_a_truncated_entity",
            "mentions_of_unknown_type", "arguments_of_unknown_type",
@@ -204,35 +172,3 @@ def split_stats(docs: list[Document], features: list[DocFeatures],
     }
 
 
-@dataclass
-class Processed:
-    """A processed split loaded back: documents and their feature-view features."""
-    docs: list[Document]
-    features: list[DocFeatures]
-
-
-def load_meta(out_dir: Path) -> dict:
-    return read_json(out_dir / "meta.json")
-
-
-def labelled_splits(meta: dict) -> list[str]:
-    """The splits whose every document has labels (older processed data: train and dev)."""
-    return meta.get("labelled_splits", ["train", "dev"])
-
-
-def load_split(out_dir: Path, split: str) -> Processed:
-    docs = [Document.from_json(d) for d in read_json(out_dir / f"{split}.docs.json.gz")]
-    raw = load_pt(out_dir / f"features.{split}.pt", "feature file")
-    return Processed(docs, [DocFeatures(**f) for f in raw])
-
-
-def load_vectors(out_dir: Path) -> torch.Tensor:
-    return torch.from_numpy(np.load(out_dir / "glove.vectors.npy"))
-
-
-def load_featurizer(out_dir: Path) -> Featurizer:
-    """The featurizer prepare used, to re-featurise sentence-removed documents."""
-    meta = load_meta(out_dir)
-    words = read_json(out_dir / "glove.vocab.json")
-    return Featurizer({w: i for i, w in enumerate(words)}, meta["ner2id"], meta["max_tokens"],
-                      meta["dims"]["max_entities"], meta.get("instance_pair", False))

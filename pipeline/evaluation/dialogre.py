@@ -10,8 +10,8 @@ import torch
 
 from pipeline.data.document import Document
 from pipeline.data.features import Collate, DocFeatures
-from pipeline.evaluation.dialogre_metrics import (Instance, decode, f1_score, f1c_score,
-                                                  tune_t2)
+from pipeline.data.processed import Instance
+from pipeline.evaluation.dialogre_metrics import decode, f1_score, f1c_score, tune_t2
 from pipeline.evaluation.predict import predict_probs
 from pipeline.progress import progress
 

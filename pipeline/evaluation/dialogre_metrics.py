@@ -18,27 +18,12 @@ give P_c and R_c, which are macro-averaged over instances; F1c = 2PR / (P + R).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-NUM_RELATIONS = 36
-UNANSWERABLE = 37
+from pipeline.data.processed import NUM_RELATIONS, UNANSWERABLE, Instance
+
 T1 = 0.5
 T2_GRID = tuple(round(0.01 * i, 2) for i in range(51))
-
-
-@dataclass(frozen=True)
-class Instance:
-    """One DialogRE (x, y) pair with what F1c needs."""
-    turns: tuple[str, ...]
-    """The dialogue's turns as written, e.g. 'Speaker 1: Hey!'."""
-    x: str
-    y: str
-    rids: tuple[int, ...]
-    """Gold relation ids (1..36, or 37 alone for unanswerable)."""
-    triggers: tuple[str, ...]
-    """One trigger string per rid, '' when none was annotated."""
 
 
 def decode(probs: np.ndarray, t2: float, t1: float = T1) -> list[set[int]]:

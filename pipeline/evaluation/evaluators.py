@@ -11,7 +11,7 @@ from typing import Callable
 import torch
 
 from pipeline.data.features import Collate
-from pipeline.data.prepare import Processed, load_instances
+from pipeline.data.processed import Processed, load_instances
 from pipeline.evaluation.dialogre import dialogre_evaluator
 from pipeline.evaluation.predict import evaluate_with_counts, predict_probs
 from pipeline.training.loop import Evaluate

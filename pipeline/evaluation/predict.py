@@ -4,11 +4,13 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
+import pandas as pd
 import torch
 
 from pipeline.data.document import Document, pair_index
 from pipeline.data.features import Collate, DocFeatures
-from pipeline.evaluation.docred_metrics import metrics_at_threshold, ranked_metrics
+from pipeline.evaluation.docred_metrics import (COUNT_COLUMNS, metrics_at_threshold,
+                                               ranked_metrics)
 from pipeline.progress import progress
 
 
@@ -106,3 +108,10 @@ def predictions_above(docs: Sequence[Document], probs: Sequence[np.ndarray], the
             rows.append({"title": doc.title, "h_idx": h, "t_idx": t, "r": id2rel[r],
                          "score": round(float(p[k, r]), 6)})
     return rows
+
+
+def counts_frame(counts: np.ndarray) -> pd.DataFrame:
+    """Per-document dev counts ([D, 4], document_counts) as a table with a document index."""
+    frame = pd.DataFrame(np.asarray(counts, dtype=np.int64), columns=list(COUNT_COLUMNS))
+    frame.insert(0, "document", np.arange(len(frame)))
+    return frame

@@ -23,14 +23,15 @@ from pipeline.data.docred import flag_in_train, name_facts, read_documents
 from pipeline.data.document import Document
 from pipeline.data.features import Featurizer, make_collate
 from pipeline.data.jsonio import read_json
-from pipeline.data.prepare import featurize_split, load_featurizer, load_meta, load_split
+from pipeline.data.features import featurize_split
+from pipeline.data.processed import load_featurizer, load_meta, load_split
 from pipeline.errors import ConfigError, DataError
 from pipeline.evaluation.docred_metrics import score_predictions
 from pipeline.evaluation.predict import predict_probs, predictions_above
 from pipeline.inference.vocabulary import (GloveTable, VocabularyCounts, glove_encoders,
                                            grow_vocabulary)
 from pipeline.sief.robustness import explain_rows, facts_with_predictions, removal_probs
-from pipeline.training.run import load_checkpoint
+from pipeline.models.checkpoint import load_checkpoint
 
 
 @dataclass(frozen=True)

@@ -2,15 +2,14 @@
 
 A run is identified by its dataset (the processed directory), its model config (which names
 its architecture and encoder), its schedule and its loss. `train_run` trains it and writes
-`model.pt` and `history.csv` into the run's directory; `load_run` loads one back for
-evaluation. Stages only read argv and params and call these.
+`model.pt` and `history.csv` into the run's directory (pipeline/models/checkpoint.py loads
+one back for evaluation). Stages only read argv and params and call these.
 """
 from __future__ import annotations
 
 import csv
 import hashlib
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -21,12 +20,12 @@ import torch
 from pipeline.config import to_dict
 from pipeline.data.features import Collate, make_collate
 from pipeline.data.jsonio import write_json
-from pipeline.data.prepare import load_featurizer, load_meta, load_split, load_vectors
-from pipeline.data.torchfile import load_pt
-from pipeline.errors import ConfigError, DataError
+from pipeline.data.processed import load_featurizer, load_meta, load_split, load_vectors
+from pipeline.errors import ConfigError
 from pipeline.evaluation.evaluators import DEV_EVALUATORS, DOCUMENTS, SELECTABLE, scalars
-from pipeline.evaluation.docred_metrics import COUNT_COLUMNS
-from pipeline.models import DataDims, create_model, model_from_spec, model_spec
+from pipeline.evaluation.predict import counts_frame
+from pipeline.models import DataDims, create_model, model_spec
+from pipeline.models.checkpoint import load_checkpoint
 from pipeline.runtime import machine_record, machine_summary
 from pipeline.sief.objective import SIEFConfig, SIEFObjective
 from pipeline.training.loop import TrainConfig, TrainResult, clear_resume, train
@@ -142,33 +141,6 @@ def write_history(path: Path, rows: list[dict]) -> None:
         writer.writerows(rows)
 
 
-def load_checkpoint(path: Path, device: torch.device | None = None) -> tuple[torch.nn.Module, dict]:
-    # weights_only: a checkpoint from elsewhere (a remote, a colleague) runs no code here
-    checkpoint = load_pt(path, "checkpoint")
-    if not isinstance(checkpoint, dict) or "model" not in checkpoint:
-        raise DataError("not a checkpoint of this project (no model spec)", file=str(path))
-    model = model_from_spec(checkpoint["model"])
-    model.load_state_dict(checkpoint["state_dict"])
-    model.eval()
-    return (model.to(device) if device is not None else model), checkpoint
-
-
-@dataclass
-class TrainedRun:
-    """A trained checkpoint with what evaluating it needs."""
-    model: torch.nn.Module
-    checkpoint: dict
-    meta: dict        # the processed directory's meta.json
-    batcher: Collate  # collate bound to the data and device
-
-
-def load_run(checkpoint: Path, data_dir: Path, device: torch.device | None = None) -> TrainedRun:
-    """A checkpoint (model.pt) ready to score the processed dataset in `data_dir`."""
-    meta = load_meta(data_dir)
-    model, stored = load_checkpoint(checkpoint, device)
-    return TrainedRun(model, stored, meta, make_collate(meta["dims"]["num_relations"], device))
-
-
 def replicate(seeds: tuple[int, ...], out_dir: Path, metrics: Path, job: str,
               run_one: Callable[[int, Path], TrainResult]) -> list[dict]:
     """`run_one(seed, out_dir / f"seed{seed}")` for every seed; their best dev metrics go to
@@ -189,10 +161,3 @@ def replicate(seeds: tuple[int, ...], out_dir: Path, metrics: Path, job: str,
     frame = pd.concat(counts) if counts else counts_frame(np.zeros((0, 4))).assign(seed=0)
     frame[["seed", *frame.columns[:-1]]].to_csv(metrics.parent / "documents.csv", index=False)
     return runs
-
-
-def counts_frame(counts: np.ndarray) -> pd.DataFrame:
-    """Per-document dev counts ([D, 4], document_counts) as a table with a document index."""
-    frame = pd.DataFrame(np.asarray(counts, dtype=np.int64), columns=list(COUNT_COLUMNS))
-    frame.insert(0, "document", np.arange(len(frame)))
-    return frame
