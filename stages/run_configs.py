@@ -16,7 +16,6 @@ import torch
 from pipeline.config import build, build_all
 from pipeline.models import build_model_config
 from pipeline.runtime import RuntimeConfig, setup_runtime
-from pipeline.sief.objective import SIEFConfig
 from pipeline.training.loop import ScheduleConfig, TrainConfig
 from pipeline.training.seeding import SeedsConfig
 from stages.common import load_sections
@@ -34,8 +33,10 @@ class RunConfigs:
     model: Any
     """models.<model> with encoders.<encoder> joined."""
     device: torch.device
-    sief: SIEFConfig | None = None
-    """The SIEF loss, for the stages that ask for it (run_configs' `sief`)."""
+    sief: Any = None
+    """The SIEF loss (pipeline.sief.objective.SIEFConfig), for the stages that ask for it
+    (run_configs' `sief`); typed loosely so that the stages without SIEF (train, control,
+    arms' control and augment) do not import it, nor re-run when it changes."""
 
 
 PATH_ARGUMENTS = {
@@ -64,7 +65,7 @@ def run_parser(description: str, *paths: str) -> argparse.ArgumentParser:
 
 def run_configs(parser: argparse.ArgumentParser, declared: Sequence[str],
                 argv: list[str] | None,
-                sief: Callable[[argparse.Namespace, dict], SIEFConfig] | None = None
+                sief: Callable[[argparse.Namespace, dict], Any] | None = None
                 ) -> RunConfigs:
     """Parse argv, read the declared sections (placeholders filled from argv) and build the
     run's schedule, model config, device and (given `sief(args, params)`) SIEF loss; every

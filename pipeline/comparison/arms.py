@@ -32,19 +32,18 @@ from pipeline.comparison.augment import AugmentObjective
 from pipeline.comparison.crossfit import EpochFolds, cross_fit, evaluate_folds, halves
 from pipeline.data.features import Collate, make_collate
 from pipeline.data.jsonio import write_json
-from pipeline.data.processed import Processed, load_featurizer, load_meta, load_split, load_vectors
+from pipeline.data.processed import Processed, load_meta, load_split, load_vectors
 from pipeline.data.torchfile import load_pt
 from pipeline.errors import ConfigError
 from pipeline.evaluation.evaluators import DOCUMENTS, scalars
-from pipeline.evaluation.predict import predict_probs
+from pipeline.evaluation.predict import counts_frame, predict_probs
 from pipeline.models import model_spec
+from pipeline.models.checkpoint import load_checkpoint
 from pipeline.reporting.significance import f1_from_counts
 from pipeline.runtime import machine_record, machine_summary
-from pipeline.sief.objective import SIEFConfig, SIEFObjective
+from pipeline.sief.objective import SIEFConfig, sief_loss
 from pipeline.training.loop import TrainConfig, TrainResult, clear_resume, train
-from pipeline.training.objectives import Objective, RelationObjective
-from pipeline.evaluation.predict import counts_frame
-from pipeline.models.checkpoint import load_checkpoint
+from pipeline.training.objectives import RELATION_LOSS, Objective
 from pipeline.training.run import fingerprint, new_model, train_run, write_history
 from pipeline.training.seeding import seed_everything
 
@@ -67,13 +66,11 @@ def arm_objective(arm: str, sief: SIEFConfig, data_dir: Path, batcher: Collate,
                   na_in_loss: bool) -> Objective:
     """The loss of `arm`; `sief` gives the sentence draws (augment) or the loss (rand, sief)."""
     if arm == "control":
-        return RelationObjective(batcher, na_in_loss)
+        return RELATION_LOSS.build(data_dir, batcher, na_in_loss)
     if arm not in ARMS:
         raise ConfigError(f"arm: {arm!r} is not one of {list(ARMS)}")
-    featurize = load_featurizer(data_dir)
     loss = dataclasses.replace(sief, evidence_rule="random") if arm == "rand" else sief
-    sief_objective = SIEFObjective(loss, featurize, batcher, window=featurize.max_tokens,
-                                   na_in_loss=na_in_loss)
+    sief_objective = sief_loss(loss).build(data_dir, batcher, na_in_loss)
     return AugmentObjective(sief_objective) if arm == "augment" else sief_objective
 
 
@@ -250,8 +247,8 @@ def main_run(arm: str, model: Any, finetuning: TrainConfig, comparison: Comparis
         return
     history = metrics.parent / "history.csv"
     result = train_run(model, finetuning, data_dir, out_dir, init=init,
-                       sief=sief if arm == "sief" else None, resume=resume,
-                       history=history, device=device)
+                       loss=sief_loss(sief) if arm == "sief" and sief else RELATION_LOSS,
+                       resume=resume, history=history, device=device)
     write_runs(metrics, arm, [{"seed": finetuning.seed, "best_epoch": result.best_epoch,
                                "epochs": len(result.history), "dev": scalars(result.best_dev)}],
                [pd.DataFrame(result.history).assign(seed=finetuning.seed)])

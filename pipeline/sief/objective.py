@@ -15,15 +15,18 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, ClassVar, Literal, Sequence
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from pipeline.config import to_dict
 from pipeline.data.document import Document
 from pipeline.data.features import Batch, Collate, DocFeatures
-from pipeline.training.objectives import relation_loss
+from pipeline.data.processed import load_featurizer
+from pipeline.training.objectives import Loss, relation_loss
 
 EPS = 1e-11
 
@@ -176,3 +179,13 @@ def _pairs_kept(batch: Batch, reduced: Sequence[Document]) -> torch.Tensor:
         rows = batch.pair_doc == b
         keep[rows] = (alive[batch.pair_h[rows]] & alive[batch.pair_t[rows]]).float()
     return keep
+
+
+def sief_loss(cfg: SIEFConfig) -> Loss:
+    """SIEF as train_run takes a loss: the objective over the processed dataset's featurizer
+    and window, and `cfg` stored with the checkpoint."""
+    def build(data_dir: Path, collate: Collate, na_in_loss: bool) -> SIEFObjective:
+        featurize = load_featurizer(data_dir)
+        return SIEFObjective(cfg, featurize, collate, window=featurize.max_tokens,
+                             na_in_loss=na_in_loss)
+    return Loss(build, to_dict(cfg))

@@ -5,7 +5,9 @@ with the same signature, so the training loop never knows which one it runs.
 """
 from __future__ import annotations
 
-from typing import Protocol, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Protocol, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -37,3 +39,16 @@ class RelationObjective:
         batch = self.collate(features)
         loss = relation_loss(model(batch), batch.labels, self.na_in_loss)
         return loss, {"loss": loss.item()}
+
+
+@dataclass(frozen=True)
+class Loss:
+    """What a run trains on, as train_run takes it: how to build the objective for a
+    processed dataset (build(data_dir, collate, na_in_loss)), and the config stored with the
+    checkpoint (its "sief" entry: None for the relation loss)."""
+    build: Callable[[Path, Collate, bool], Objective]
+    stored: dict | None = None
+
+
+RELATION_LOSS = Loss(lambda data_dir, collate, na_in_loss: RelationObjective(collate, na_in_loss))
+"""L_rel alone: base and control runs."""

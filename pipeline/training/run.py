@@ -18,25 +18,24 @@ import pandas as pd
 import torch
 
 from pipeline.config import to_dict
-from pipeline.data.features import Collate, make_collate
+from pipeline.data.features import make_collate
 from pipeline.data.jsonio import write_json
-from pipeline.data.processed import load_featurizer, load_meta, load_split, load_vectors
+from pipeline.data.processed import load_meta, load_split, load_vectors
 from pipeline.errors import ConfigError
 from pipeline.evaluation.evaluators import DEV_EVALUATORS, DOCUMENTS, SELECTABLE, scalars
 from pipeline.evaluation.predict import counts_frame
 from pipeline.models import DataDims, create_model, model_spec
 from pipeline.models.checkpoint import load_checkpoint
 from pipeline.runtime import machine_record, machine_summary
-from pipeline.sief.objective import SIEFConfig, SIEFObjective
 from pipeline.training.loop import TrainConfig, TrainResult, clear_resume, train
-from pipeline.training.objectives import Objective, RelationObjective
+from pipeline.training.objectives import RELATION_LOSS, Loss
 from pipeline.training.seeding import seed_everything
 
 PIPELINE_ROOT = Path(__file__).resolve().parents[1]
 
 
 def train_run(model: Any, schedule: TrainConfig, data_dir: Path, out_dir: Path, *,
-              init: Path | None = None, sief: SIEFConfig | None = None,
+              init: Path | None = None, loss: Loss = RELATION_LOSS,
               resume: Path | None = None, history: Path | None = None,
               device: torch.device | None = None, tags: dict | None = None) -> TrainResult:
     """Train one run; write out_dir/model.pt (spec, best weights, dev metrics) and its
@@ -49,7 +48,8 @@ def train_run(model: Any, schedule: TrainConfig, data_dir: Path, out_dir: Path, 
         out_dir: the run's directory (data/runs/<dataset>/<model>/<encoder>/<job>).
         init: a checkpoint to start from (SIEF and control runs); None = a fresh model,
             initialised from `schedule.seed`.
-        sief: the SIEF loss; None = the relation loss alone (base and control runs).
+        loss: what to train on (RELATION_LOSS: base and control runs; SIEF:
+            pipeline.sief.objective.sief_loss).
         resume: where the state after every epoch is kept (outside DVC's outputs, which DVC
             deletes before a stage runs); None = not resumable.
         history: where history.csv goes (a stage puts it beside the run's results, which
@@ -66,9 +66,8 @@ def train_run(model: Any, schedule: TrainConfig, data_dir: Path, out_dir: Path, 
     else:
         net = new_model(model, meta["dims"], load_vectors(data_dir), schedule.seed, device)
     batcher = make_collate(meta["dims"]["num_relations"], device)
-    objective = make_objective(sief, data_dir, batcher, schedule.na_in_loss)
-    stored = {"train": to_dict(schedule), "model": to_dict(model),
-              "sief": to_dict(sief) if sief is not None else None,
+    objective = loss.build(data_dir, batcher, schedule.na_in_loss)
+    stored = {"train": to_dict(schedule), "model": to_dict(model), "sief": loss.stored,
               "init": str(init) if init is not None else None,
               **(tags or {})}
     inputs = [data_dir / "train.docs.json.gz", data_dir / "features.train.pt",
@@ -84,16 +83,6 @@ def train_run(model: Any, schedule: TrainConfig, data_dir: Path, out_dir: Path, 
     clear_resume(resume)
     print(f"{out_dir}: best epoch {result.best_epoch}: {dev_summary(result.best_dev)}")
     return result
-
-
-def make_objective(sief: SIEFConfig | None, data_dir: Path, batcher: Collate,
-                   na_in_loss: bool = True) -> Objective:
-    """The relation loss, or SIEF over the featurizer's window."""
-    if sief is None:
-        return RelationObjective(batcher, na_in_loss)
-    featurize = load_featurizer(data_dir)
-    return SIEFObjective(sief, featurize, batcher, window=featurize.max_tokens,
-                         na_in_loss=na_in_loss)
 
 
 def _check_selection(dataset: str, schedule: TrainConfig) -> None:
