@@ -31,7 +31,7 @@ TOKENIZER_FILES = ("vocab.txt", "tokenizer.json", "tokenizer_config.json",
                    "special_tokens_map.json")
 """What AutoTokenizer reads from a BERT model folder (tokenizer.json: the fast tokenizer)."""
 SPECIAL_WORDS = {"<pad>", "<unk>"}
-"""The processed vocabulary's own rows (pipeline/data/glove.py), not GloVe words."""
+"""The processed vocabulary's own rows (pipeline/ingest/glove.py), not GloVe words."""
 
 
 def corpus_words(vocab_files: list[Path]) -> list[str]:

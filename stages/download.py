@@ -9,7 +9,7 @@ import dataclasses
 from pathlib import Path
 
 from pipeline.config import build
-from pipeline.data.download import DownloadConfig, fetch, mirror_roots
+from pipeline.ingest.download import DownloadConfig, fetch, mirror_roots
 from pipeline.data.jsonio import write_json
 from stages.common import cli, load_sections
 

@@ -10,8 +10,8 @@ import json
 from pathlib import Path
 
 from pipeline.config import build_each
-from pipeline.data.dialogre import DialogREConfig
-from pipeline.data.prepare import (DROPPED, DocREDConfig, FeaturesConfig, prepare_dialogre,
+from pipeline.ingest.dialogre import DialogREConfig
+from pipeline.ingest.prepare import (DROPPED, DocREDConfig, FeaturesConfig, prepare_dialogre,
                                    prepare_docred)
 from stages.common import cli, load_sections
 

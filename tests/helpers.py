@@ -205,7 +205,7 @@ def tiny_run_repo(root: Path, test_labels: bool = False) -> Path:
     BiLSTM at data/runs/docred/bilstm/glove/sief/model.pt (dev theta 0.9 stored), its
     results (evaluate's theta 0.3, robustness's tau 0.01). Returns root."""
     import json
-    from pipeline.data.prepare import DocREDConfig, DocREDFiles, FeaturesConfig, prepare_docred
+    from pipeline.ingest.prepare import DocREDConfig, DocREDFiles, FeaturesConfig, prepare_docred
     from pipeline.data.processed import load_meta, load_vectors
     from pipeline.models import model_spec
     from pipeline.training.run import new_model

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from pipeline.data.docred import load_docred, load_relation_ids
-from pipeline.data.download import DownloadConfig, fetch
-from pipeline.data.sources import Source
+from pipeline.ingest.docred import load_docred, load_relation_ids
+from pipeline.ingest.download import DownloadConfig, fetch
+from pipeline.ingest.sources import Source
 from pipeline.errors import DataError
 
 REL2ID = {"Na": 0, "P17": 1}
@@ -157,7 +157,7 @@ def test_download_nowhere_to_get_it(tmp_path):
 
 
 def test_relative_mirrors_also_resolve_from_a_queued_experiment_copy(tmp_path):
-    from pipeline.data.download import mirror_roots
+    from pipeline.ingest.download import mirror_roots
     repo = tmp_path / "repo"
     assert mirror_roots(("../shared/data", "/abs/m"), repo) == ("../shared/data", "/abs/m")
     queued = repo / ".dvc" / "tmp" / "exps" / "tmpab12"
@@ -199,7 +199,7 @@ def test_malformed_fields_name_their_field(tmp_path, change, field, message):
 
 
 def test_an_id_table_with_a_non_integer_id(tmp_path):
-    from pipeline.data.docred import load_id_table
+    from pipeline.ingest.docred import load_id_table
     path = tmp_path / "ner2id.json"
     path.write_text(json.dumps({"BLANK": 0, "PER": "1"}))
     with pytest.raises(DataError, match=r"ner2id\.json, field PER: expected a non-negative"):
@@ -219,7 +219,7 @@ def test_a_truncated_gzip_download_names_the_file(tmp_path):
     (b"", "no vectors"), (gzip.compress(b"the 0.1 0.2\n")[:-6], "unreadable GloVe file"),
     (b"the 0.1 0.2\nof\n", "line 2"), (b"\xff\xfe 0.1\n", "unreadable GloVe file")])
 def test_bad_glove_files(tmp_path, content, message):
-    from pipeline.data.glove import load_glove
+    from pipeline.ingest.glove import load_glove
     path = tmp_path / ("glove.txt.gz" if content[:2] == b"\x1f\x8b" else "glove.txt")
     path.write_bytes(content)
     with pytest.raises(DataError, match=message):
@@ -235,14 +235,14 @@ def raw_docred(tmp_path, docs: list[dict]):
     (raw / "rel2id.json").write_text(json.dumps(REL2ID))
     (raw / "ner2id.json").write_text(json.dumps({"BLANK": 0, "PER": 1, "LOC": 2}))
     (tmp_path / "glove.txt").write_text("anna 0.1 0.2\nparis 0.3 0.4\n")
-    from pipeline.data.prepare import DocREDConfig, DocREDFiles
+    from pipeline.ingest.prepare import DocREDConfig, DocREDFiles
     files = DocREDFiles(train="train.json", dev="dev.json", test="test.json",
                         rel2id="rel2id.json", ner2id="ner2id.json")
     return raw, DocREDConfig(files=files), str(tmp_path / "glove.txt")
 
 
 def test_prepare_counts_what_it_maps_and_truncates(tmp_path):
-    from pipeline.data.prepare import FeaturesConfig, prepare_docred
+    from pipeline.ingest.prepare import FeaturesConfig, prepare_docred
     doc = good_doc()
     doc["vertexSet"][0][0]["type"] = "ALIEN"          # not in ner2id: mapped to BLANK
     raw, cfg, glove = raw_docred(tmp_path, [doc])
@@ -256,7 +256,7 @@ def test_prepare_counts_what_it_maps_and_truncates(tmp_path):
 
 
 def test_too_many_entities_names_the_file(tmp_path):
-    from pipeline.data.prepare import FeaturesConfig, prepare_docred
+    from pipeline.ingest.prepare import FeaturesConfig, prepare_docred
     raw, cfg, glove = raw_docred(tmp_path, [good_doc()])
     with pytest.raises(DataError, match=r"train\.json, document 'Doc A', field vertexSet: 2 "
                                         r"entities"):

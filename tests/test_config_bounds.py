@@ -32,9 +32,9 @@ def test_a_value_out_of_range_names_its_key():
 
 
 @pytest.mark.parametrize("section,cls_path,values,message", [
-    ("docred", "pipeline.data.prepare:DocREDConfig", {"max_docs": -5},
+    ("docred", "pipeline.ingest.prepare:DocREDConfig", {"max_docs": -5},
      "docred.max_docs must be >= 0, got -5"),
-    ("dialogre", "pipeline.data.dialogre:DialogREConfig", {"max_instances": -1},
+    ("dialogre", "pipeline.ingest.dialogre:DialogREConfig", {"max_instances": -1},
      "dialogre.max_instances must be >= 0, got -1"),
     ("robustness", "pipeline.sief.robustness:RobustnessConfig", {"max_docs": -1},
      "robustness.max_docs must be >= 0, got -1"),
@@ -42,11 +42,11 @@ def test_a_value_out_of_range_names_its_key():
      "sief.beta must be >= 0, got -0.5"),
     ("schedules.docred.glove.base", "pipeline.training.loop:TrainConfig", {"epochs": 0},
      "schedules.docred.glove.base.epochs must be >= 1, got 0"),
-    ("features", "pipeline.data.prepare:FeaturesConfig", {"max_tokens": 0},
+    ("features", "pipeline.ingest.prepare:FeaturesConfig", {"max_tokens": 0},
      "features.max_tokens must be >= 1, got 0"),
     ("runtime", "pipeline.runtime:RuntimeConfig", {"device": "gpu"},
      "runtime: device must be auto, cpu, cuda or cuda:N, got 'gpu'"),
-    ("download", "pipeline.data.download:DownloadConfig", {"timeout_s": 0},
+    ("download", "pipeline.ingest.download:DownloadConfig", {"timeout_s": 0},
      "download.timeout_s must be > 0, got 0.0"),
     ("evaluate.dialogre", "pipeline.evaluation.settings:DialogREEvaluateConfig",
      {"f1c_instances": -2}, "evaluate.dialogre.f1c_instances must be >= 0, got -2"),

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from pipeline.data.dialogre import read_dialogre
+from pipeline.ingest.dialogre import read_dialogre
 from pipeline.data.features import Featurizer, collate
 from pipeline.errors import DataError
 from pipeline.models import DataDims, create_model
@@ -207,7 +207,7 @@ def test_a_malformed_relation_beyond_max_instances_is_still_an_error(tmp_path):
 
 
 def test_the_relation_table_validates_before_it_reads(tmp_path):
-    from pipeline.data.dialogre import relation_table
+    from pipeline.ingest.dialogre import relation_table
     bad = {k: v for k, v in RELATIONS[0].items() if k != "rid"}  # was KeyError: 'rid'
     with pytest.raises(DataError, match="relations\\[0\\]\\.rid"):
         relation_table([write(tmp_path, [[TURNS, [bad]]])])

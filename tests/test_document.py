@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from pipeline.data.docred import load_docred
+from pipeline.ingest.docred import load_docred
 from pipeline.data.document import Document, mention_sharing_sentence, pair_index
 from tests.helpers import random_doc, three_sentence_doc
 

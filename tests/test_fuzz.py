@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.data.dialogre import read_dialogre
-from pipeline.data.docred import load_docred, load_relation_ids
+from pipeline.ingest.dialogre import read_dialogre
+from pipeline.ingest.docred import load_docred, load_relation_ids
 from pipeline.errors import DataError
 from tests.test_bad_input import REL2ID, good_doc
 from tests.test_dialogre import RELATIONS, TURNS

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from pipeline.data.download import DownloadConfig, fetch, git_blob_id
+from pipeline.ingest.download import DownloadConfig, fetch, git_blob_id
 from pipeline.data.jsonio import read_json
 from pipeline.data.processed import labelled_splits, load_meta
-from pipeline.data.sources import SOURCES, Source
+from pipeline.ingest.sources import SOURCES, Source
 from pipeline.errors import DataError
 from pipeline.reporting.tables import NOT_AVAILABLE, RunResults, table1
 from tests.helpers import tiny_run_repo

@@ -1,9 +1,11 @@
-"""Each stage's code `deps` in dvc.yaml cover exactly the project modules its command runs.
+"""Each stage's code `deps` in dvc.yaml cover exactly the project modules its command runs,
+file for file.
 
 A stage's module and everything it imports from `pipeline/` and `stages/`, transitively
 (lazy imports inside functions included; read with ast, nothing is executed), must lie
 under a declared dep, or DVC keeps stale outputs when that code changes. And every declared
-code dep must hold some module the stage imports. Package `__init__.py` files with nothing
+code dep must hold only modules the stage imports (a folder with one file it does not run
+would re-run it for an edit there). Package `__init__.py` files with nothing
 but a docstring cannot change a result and need no dep.
 """
 import ast
@@ -73,8 +75,14 @@ def test_code_deps_are_exactly_what_the_stage_imports(name, body):
 
     missing = sorted(f for f in needed if not any(covers(d, f) for d in code_deps))
     unused = sorted(d for d in code_deps if not any(covers(d, f) for f in needed))
+    # A folder dep re-runs the stage when any file in it changes: each must be one it runs.
+    over = sorted(path.relative_to(ROOT).as_posix() for d in code_deps
+                  if (ROOT / d).is_dir() for path in (ROOT / d).rglob("*.py")
+                  if (path.name != "__init__.py" or has_code(path))
+                  and path.relative_to(ROOT).as_posix() not in needed)
     assert not missing, f"{name}: imported but not in deps: {missing}"
     assert not unused, f"{name}: in deps but never imported: {unused}"
+    assert not over, f"{name}: a declared folder holds files it never imports: {over}"
 
 
 def test_the_import_walk_follows_lazy_and_from_imports(tmp_path):

@@ -61,9 +61,9 @@ def experiment_name(path: Path) -> str:
 def test_params_build_every_config(overrides):
     """params.yaml, alone and with each override set applied (every key of an override set
     must exist in params.yaml), builds every typed config of every run of its grid."""
-    from pipeline.data.dialogre import DialogREConfig
-    from pipeline.data.download import DownloadConfig
-    from pipeline.data.prepare import DocREDConfig, FeaturesConfig
+    from pipeline.ingest.dialogre import DialogREConfig
+    from pipeline.ingest.download import DownloadConfig
+    from pipeline.ingest.prepare import DocREDConfig, FeaturesConfig
     from pipeline.evaluation.settings import DialogREEvaluateConfig, EvaluateConfig
     from pipeline.models import build_model_config
     from pipeline.sief.objective import SIEFConfig

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks import stand_ins
-from pipeline.data.glove import load_glove, restrict_vocabulary
+from pipeline.ingest.glove import load_glove, restrict_vocabulary
 from pipeline.models.transformer import TransformerConfig, load_pretrained, resolve_pretrained
 
 

@@ -19,7 +19,7 @@ from typing import Sequence
 
 import torch
 
-from pipeline.data.docred import flag_in_train, name_facts, read_documents
+from pipeline.ingest.docred import flag_in_train, name_facts, read_documents
 from pipeline.data.document import Document
 from pipeline.data.features import Featurizer, make_collate
 from pipeline.data.jsonio import read_json

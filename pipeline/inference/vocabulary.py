@@ -14,7 +14,7 @@ from typing import Iterable
 import numpy as np
 import torch
 
-from pipeline.data.glove import load_glove
+from pipeline.ingest.glove import load_glove
 from pipeline.models.layers import GloveLSTMEncoder
 
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from pipeline.data.dialogre import DialogREConfig, ner_table, read_dialogre, relation_table
-from pipeline.data.docred import (flag_in_train, load_docred, load_id_table, load_relation_ids,
+from pipeline.ingest.dialogre import DialogREConfig, ner_table, read_dialogre, relation_table
+from pipeline.ingest.docred import (flag_in_train, load_docred, load_id_table, load_relation_ids,
                                   name_facts)
 from pipeline.data.document import Document
-from pipeline.data.glove import load_glove, restrict_vocabulary
+from pipeline.ingest.glove import load_glove, restrict_vocabulary
 from pipeline.data.features import DocFeatures, Featurizer, featurize_split
 from pipeline.data.jsonio import write_json
 from pipeline.data.processed import SPLITS
@@ -82,7 +82,7 @@ def prepare_docred(raw_dir: Path, out_dir: Path, cfg: DocREDConfig, features: Fe
 
 def prepare_dialogre(raw_dir: Path, out_dir: Path, cfg: DialogREConfig,
                      features: FeaturesConfig) -> dict:
-    """DialogRE: one canonical document per instance (pipeline/data/dialogre.py), the
+    """DialogRE: one canonical document per instance (pipeline/ingest/dialogre.py), the
     feature view scoring only the instance pair, and {split}.instances.json.gz for F1 / F1c."""
     paths = {split: raw_dir / getattr(cfg.files, split) for split in SPLITS}
     docs, counts = {}, {}

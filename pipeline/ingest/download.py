@@ -15,7 +15,7 @@ from typing import ClassVar
 from pathlib import Path
 
 from pipeline.data.jsonio import GZIP_MAGIC
-from pipeline.data.sources import SOURCES, Source
+from pipeline.ingest.sources import SOURCES, Source
 from pipeline.errors import DataError
 
 

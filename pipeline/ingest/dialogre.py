@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 from pathlib import Path
 
-from pipeline.data.docred import is_index
+from pipeline.ingest.docred import is_index
 from pipeline.data.document import Document, Fact, Mention
 from pipeline.data.jsonio import read_json
 from pipeline.errors import DataError
