@@ -14,7 +14,7 @@ import argparse
 
 import numpy as np
 
-from benchmarks.setup import load_bench
+from benchmarks.workload import load_bench
 from pipeline.sief.objective import removable_sentences
 
 BATCH = 8

@@ -52,7 +52,7 @@ def worker(args: argparse.Namespace) -> dict:
     from pipeline.runtime import RuntimeConfig, apply_numerics, machine_record
     cfg = RuntimeConfig(numerics=args.worker)
     apply_numerics(cfg)  # before load_bench: building the model runs kernels
-    from benchmarks.setup import load_bench
+    from benchmarks.workload import load_bench
     from pipeline.training.objectives import RelationObjective
     import torch
     bench = load_bench(args.data, args.model, args.encoder)

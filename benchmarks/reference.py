@@ -14,7 +14,8 @@ from pipeline.data.features import Batch
 from pipeline.models.bilstm import BiLSTM
 from pipeline.models.gain import GAIN
 from pipeline.models.hetergsan import HeterGSAN
-from pipeline.models.layers import GloveLSTMEncoder, span_mean
+from pipeline.models.encoders import GloveLSTMEncoder
+from pipeline.models.layers import span_mean
 
 
 def encode(encoder: torch.nn.Module, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:

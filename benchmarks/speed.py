@@ -44,12 +44,12 @@ from torch.profiler import ProfilerActivity, profile
 
 from benchmarks.reference import FORWARD, reference_forward
 from benchmarks.repro_times import cpu_model
-from benchmarks.setup import Bench, load_bench, project_grid
-from pipeline.evaluation.categories import category_metrics
+from benchmarks.workload import Bench, load_bench, project_grid
+from pipeline.diagnostics.categories import category_metrics
 from pipeline.evaluation.docred_metrics import score_predictions
 from pipeline.evaluation.predict import evaluate_probs, predict_probs, predictions_above
 from pipeline.sief.objective import SIEFConfig, SIEFObjective, removable_sentences
-from pipeline.sief.robustness import removal_probs
+from pipeline.diagnostics.robustness import removal_probs
 from pipeline.training.objectives import RelationObjective, relation_loss
 
 DEV_DOCS = 500

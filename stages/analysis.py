@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from pipeline.comparison.arms import ComparisonConfig
 from pipeline.config import build
-from pipeline.sief.analysis import analysis_run, setting_bases
+from pipeline.comparison.analysis import analysis_run, setting_bases
 from pipeline.sief.objective import SIEFConfig
 from pipeline.training.seeding import SeedsConfig
 from stages.common import cli, resume_file

@@ -18,7 +18,7 @@ import pandas as pd
 from pipeline.config import build_each
 from pipeline.data.jsonio import read_json, write_json
 from pipeline.data.processed import load_featurizer, load_split
-from pipeline.reporting.case_study import (CaseStudyConfig, case_study_frame, choose_fact,
+from pipeline.diagnostics.case_study import (CaseStudyConfig, case_study_frame, choose_fact,
                                            document_markdown, plot_case_study, subset_probabilities,
                                            subsets)
 from pipeline.runtime import RuntimeConfig, setup_runtime

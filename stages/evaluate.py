@@ -14,10 +14,10 @@ from pipeline.config import build_each
 from pipeline.data.jsonio import write_json
 from pipeline.data.processed import labelled_splits, load_split
 from pipeline.evaluation.docred_metrics import score_predictions
-from pipeline.evaluation.categories import category_metrics
+from pipeline.diagnostics.categories import category_metrics
 from pipeline.evaluation.predict import (document_counts, evaluate_probs, predict_probs,
                                          predictions_above)
-from pipeline.evaluation.settings import EvaluateConfig
+from pipeline.diagnostics.settings import EvaluateConfig
 from pipeline.models import encoder_label
 from pipeline.runtime import RuntimeConfig, machine_summary, setup_runtime, trained_on
 from pipeline.evaluation.predict import counts_frame

@@ -15,7 +15,7 @@ from pipeline.data.jsonio import write_json
 from pipeline.data.processed import load_featurizer, load_instances, load_split
 from pipeline.evaluation.dialogre import instance_probs, prefix_probs, score_split
 from pipeline.evaluation.dialogre_metrics import tune_t2
-from pipeline.evaluation.settings import DialogREEvaluateConfig
+from pipeline.diagnostics.settings import DialogREEvaluateConfig
 from pipeline.models import encoder_label
 from pipeline.runtime import RuntimeConfig, machine_summary, setup_runtime, trained_on
 from pipeline.models.checkpoint import load_run

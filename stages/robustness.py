@@ -19,7 +19,7 @@ from pipeline.config import build_each
 from pipeline.data.jsonio import read_json, write_json
 from pipeline.data.processed import load_featurizer, load_split
 from pipeline.evaluation.predict import predict_probs, predictions_above
-from pipeline.sief.robustness import (RobustnessConfig, evidence_metrics, facts_with_predictions,
+from pipeline.diagnostics.robustness import (RobustnessConfig, evidence_metrics, facts_with_predictions,
                                       non_evidence_points, predicted_evidence_metrics,
                                       removal_probs, robustness_metrics)
 from pipeline.runtime import RuntimeConfig, setup_runtime

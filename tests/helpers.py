@@ -14,7 +14,7 @@ from pipeline.models import DataDims, create_model
 from pipeline.models.bilstm import BiLSTMConfig
 from pipeline.models.gain import GAINConfig
 from pipeline.models.hetergsan import HeterGSANConfig
-from pipeline.models.layers import GloveEncoderConfig
+from pipeline.models.encoders import GloveEncoderConfig, uses_word_vectors
 from pipeline.models.transformer import TransformerConfig
 
 NER2ID = {"BLANK": 0, "ORG": 1, "LOC": 2, "TIME": 3, "PER": 4, "MISC": 5, "NUM": 6}
@@ -133,7 +133,8 @@ def tiny_model(name: str, dims: DataDims, seed: int = 0, **overrides) -> torch.n
     torch.manual_seed(seed)
     config = dataclasses.replace(TINY_CONFIGS[name], **overrides)
     model = create_model(config, dims)
-    model.load_word_vectors(torch.randn(dims.vocab_size, dims.word_dim))
+    if uses_word_vectors(config):
+        model.load_word_vectors(torch.randn(dims.vocab_size, dims.word_dim))
     return model
 
 

@@ -12,7 +12,7 @@ from pipeline.evaluation.evaluators import DOCUMENTS
 from pipeline.reporting import paper
 from pipeline.reporting.collect import ARMS, MAIN_ARMS, Grid, arm_results
 from pipeline.reporting.figures import arm_curves
-from pipeline.reporting.significance import f1_from_counts
+from pipeline.evaluation.significance import f1_from_counts
 from pipeline.reporting.tables import arms_effect_table, selection_table
 from pipeline.training.loop import TrainResult
 
@@ -155,7 +155,7 @@ def write_setting(root: Path, setting: str, counts: tuple[np.ndarray, np.ndarray
                   seeds=(13, 14), **sief) -> None:
     """An analysis setting's runs as the analysis stage writes them (an arm's files, its
     dev.json naming the setting and its SIEF config) under root/docred/bilstm/glove/."""
-    from pipeline.sief.analysis import name_setting
+    from pipeline.comparison.analysis import name_setting
     from pipeline.sief.objective import SIEFConfig
     metrics = root / "docred" / "bilstm" / "glove" / "analysis" / setting / "dev.json"
     run_arms("sief", {seed: Path("base.pt") for seed in seeds}, lambda seed: root / "runs",

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from pipeline.data.document import pair_index
-from pipeline.reporting.case_study import (case_study_frame, choose_fact, document_markdown,
+from pipeline.diagnostics.case_study import (case_study_frame, choose_fact, document_markdown,
                                            plot_case_study, subset_probabilities, subsets)
 from tests.helpers import three_sentence_doc, tiny_model, tiny_setup
 

@@ -75,7 +75,7 @@ def test_augment_draws_siefs_sentences_and_adds_no_focusing_term():
 def test_each_arm_gets_its_objective(tmp_path, monkeypatch):
     from pipeline.training.objectives import RelationObjective
     docs, features, featurize, batcher, _ = _setup()
-    monkeypatch.setattr("pipeline.comparison.arms.load_featurizer", lambda _: featurize)
+    monkeypatch.setattr("pipeline.sief.objective.load_featurizer", lambda _: featurize)
     featurize.max_tokens = 64
     sief = SIEFConfig(beta=0.5)
     assert isinstance(arm_objective("control", sief, tmp_path, batcher, True), RelationObjective)

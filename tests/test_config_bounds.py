@@ -36,7 +36,7 @@ def test_a_value_out_of_range_names_its_key():
      "docred.max_docs must be >= 0, got -5"),
     ("dialogre", "pipeline.ingest.dialogre:DialogREConfig", {"max_instances": -1},
      "dialogre.max_instances must be >= 0, got -1"),
-    ("robustness", "pipeline.sief.robustness:RobustnessConfig", {"max_docs": -1},
+    ("robustness", "pipeline.diagnostics.robustness:RobustnessConfig", {"max_docs": -1},
      "robustness.max_docs must be >= 0, got -1"),
     ("sief", "pipeline.sief.objective:SIEFConfig", {"beta": -0.5},
      "sief.beta must be >= 0, got -0.5"),
@@ -48,7 +48,7 @@ def test_a_value_out_of_range_names_its_key():
      "runtime: device must be auto, cpu, cuda or cuda:N, got 'gpu'"),
     ("download", "pipeline.ingest.download:DownloadConfig", {"timeout_s": 0},
      "download.timeout_s must be > 0, got 0.0"),
-    ("evaluate.dialogre", "pipeline.evaluation.settings:DialogREEvaluateConfig",
+    ("evaluate.dialogre", "pipeline.diagnostics.settings:DialogREEvaluateConfig",
      {"f1c_instances": -2}, "evaluate.dialogre.f1c_instances must be >= 0, got -2"),
 ])
 def test_every_section_rejects_what_its_meaning_forbids(section, cls_path, values, message):

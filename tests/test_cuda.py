@@ -19,7 +19,7 @@ from pipeline.data.features import make_collate
 from pipeline.data.torchfile import load_pt
 from pipeline.evaluation.predict import predict_probs
 from pipeline.sief.objective import SIEFConfig, SIEFObjective
-from pipeline.sief.robustness import removal_probs
+from pipeline.diagnostics.robustness import removal_probs
 from pipeline.training.loop import TrainConfig, train
 from pipeline.training.objectives import RelationObjective
 from tests.helpers import (NUM_RELATIONS, VARIANTS, assert_close, assert_grads_close,

@@ -154,7 +154,7 @@ def test_candidates_and_leaderboard_rows_round_trip():
 
 
 def test_intra_pairs():
-    from pipeline.evaluation.categories import intra_pairs
+    from pipeline.diagnostics.categories import intra_pairs
     from tests.helpers import three_sentence_doc
     doc = three_sentence_doc()
     assert intra_pairs(doc).all()  # everyone is mentioned in sentence 2
@@ -164,7 +164,7 @@ def test_intra_pairs():
 
 
 def test_category_metrics_by_hand():
-    from pipeline.evaluation.categories import category_metrics
+    from pipeline.diagnostics.categories import category_metrics
     # A and B share sentence 0 (intra pair); C is alone in sentence 1 (inter pairs).
     ents = tuple((Mention(s, i, i + 1, n, "PER"),) for i, (s, n) in enumerate([(0, "A"), (0, "B"),
                                                                              (1, "C")]))

@@ -5,7 +5,7 @@ import torch
 from pipeline.errors import ConfigError
 from pipeline.models import MODELS, build_model_config, model_from_spec, model_spec, upgrade_spec
 from pipeline.models.dialog_bert import DialogBERT
-from pipeline.models.layers import GloveEncoderConfig
+from pipeline.models.encoders import GloveEncoderConfig
 from pipeline.models.transformer import TransformerConfig
 from pipeline.models.layers import MMBilinear
 from pipeline.training.objectives import relation_loss

@@ -10,7 +10,7 @@ import torch
 from benchmarks.reference import reference_forward
 from pipeline.data.torchfile import load_pt
 from pipeline.models import model_from_spec
-from pipeline.models.layers import bidirectional_lstm
+from pipeline.models.encoders import bidirectional_lstm
 from tests.helpers import (VARIANTS, assert_close, assert_grads_close, logits_and_grads,
                            random_doc, tiny_model, tiny_setup)
 

@@ -8,7 +8,7 @@ import torch.nn.functional as F
 
 from pipeline.sief.objective import (SIEFConfig, SIEFObjective, _mentions_removed, _pairs_kept,
                                      importance_score, removal_evidence)
-from pipeline.sief.robustness import non_evidence_points, removal_probs, robustness_metrics
+from pipeline.diagnostics.robustness import non_evidence_points, removal_probs, robustness_metrics
 from tests.helpers import (TINY_CONFIGS, random_doc, three_sentence_doc, tiny_bilstm, tiny_model,
                            tiny_setup, train_steps)
 
@@ -271,7 +271,7 @@ def test_non_evidence_points_skip_evidence_and_unannotated_facts():
 
 
 def test_evidence_metrics_by_hand():
-    from pipeline.sief.robustness import FactProbs, evidence_metrics
+    from pipeline.diagnostics.robustness import FactProbs, evidence_metrics
     # Fact 1: P = 0.9; removing sentences 0, 1, 2 gives P-hat 0.9, 0.3, 0.8
     #   g = 0, 0.9 ln 3 = 0.989, 0.9 ln(9/8) = 0.106; gold evidence {1}
     # Fact 2: P = 0.8; P-hat 0.4, 0.8, 0.75 -> g = 0.8 ln 2 = 0.555, 0, 0.8 ln(16/15) = 0.052;

@@ -5,7 +5,7 @@ import pytest
 
 from pipeline.evaluation.predict import candidates, document_counts, evaluate_probs
 from pipeline.evaluation.docred_metrics import metrics_at_threshold
-from pipeline.reporting.significance import (Interval, bootstrap_draws, bootstrap_interval,
+from pipeline.evaluation.significance import (Interval, bootstrap_draws, bootstrap_interval,
                                              f1_from_counts, minimal_detectable_effect,
                                              one_interval, seed_interval,
                                              two_level_bootstrap, verdict)
@@ -222,7 +222,7 @@ def test_effect_table_names_a_transformer_run_and_takes_the_papers_bert_row():
 
 
 def test_shift_measures_by_hand():
-    from pipeline.evaluation.shift import common_threshold, flips_at, shift_measures
+    from pipeline.diagnostics.shift import common_threshold, flips_at, shift_measures
     p, p_hat = np.array([0.5, 0.2]), np.array([0.25, 0.2])
     m = shift_measures(p, p_hat, theta=0.3)
     assert m["mean_abs_diff"] == pytest.approx(0.125)

@@ -93,3 +93,43 @@ def test_the_import_walk_follows_lazy_and_from_imports(tmp_path):
             "pipeline/data/features.py", "pipeline/models/__init__.py"} <= files
     assert not has_code(ROOT / "pipeline" / "__init__.py")
     assert has_code(ROOT / "pipeline" / "models" / "__init__.py")
+
+
+FLOORS = {name: floor for floor, names in enumerate([
+    ("errors", "progress"), ("config",), ("runtime",),      # every stage's base files
+    ("data",),                                              # the processed format
+    ("ingest", "models", "evaluation"),                     # raw -> processed; models; metrics
+    ("training",),
+    ("sief",),
+    ("comparison", "diagnostics"),
+    ("reporting", "inference"),
+]) for name in names}
+"""pipeline/'s packages (and base files) by floor along the pipeline's graph: a module may
+import its own package and lower floors only (design-review-2, 5.2; docs/design.md)."""
+
+
+def package_of(path: Path) -> str:
+    parts = path.relative_to(ROOT / "pipeline").parts
+    return parts[0] if len(parts) > 1 else path.stem
+
+
+def test_no_import_runs_up_the_floors():
+    upward = []
+    for path in sorted((ROOT / "pipeline").rglob("*.py")):
+        if path.parent == ROOT / "pipeline" and path.name == "__init__.py":
+            continue
+        here = package_of(path)
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names = ([node.module] if isinstance(node, ast.ImportFrom) and node.module else
+                     [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            for name in names:
+                target = module_file(name) or module_file(name.rsplit(".", 1)[0])
+                if name.startswith("pipeline.") and target is not None:
+                    there = package_of(target)
+                    if there != here and FLOORS[there] >= FLOORS[here]:
+                        upward.append(f"{path.relative_to(ROOT)} ({here}) imports {name} "
+                                      f"({there})")
+    assert set(FLOORS) == {package_of(p) for p in (ROOT / "pipeline").glob("*")
+                           if p.suffix == ".py" and p.name != "__init__.py" or
+                           p.is_dir() and (p / "__init__.py").exists()}
+    assert not upward, "\n".join(upward)

@@ -64,7 +64,7 @@ def test_params_build_every_config(overrides):
     from pipeline.ingest.dialogre import DialogREConfig
     from pipeline.ingest.download import DownloadConfig
     from pipeline.ingest.prepare import DocREDConfig, FeaturesConfig
-    from pipeline.evaluation.settings import DialogREEvaluateConfig, EvaluateConfig
+    from pipeline.diagnostics.settings import DialogREEvaluateConfig, EvaluateConfig
     from pipeline.models import build_model_config
     from pipeline.sief.objective import SIEFConfig
     from pipeline.training.loop import ScheduleConfig

@@ -39,7 +39,7 @@ from pipeline.evaluation.evaluators import DOCUMENTS, scalars
 from pipeline.evaluation.predict import counts_frame, predict_probs
 from pipeline.models import model_spec
 from pipeline.models.checkpoint import load_checkpoint
-from pipeline.reporting.significance import f1_from_counts
+from pipeline.evaluation.significance import f1_from_counts
 from pipeline.runtime import machine_record, machine_summary
 from pipeline.sief.objective import SIEFConfig, sief_loss
 from pipeline.training.loop import TrainConfig, TrainResult, clear_resume, train

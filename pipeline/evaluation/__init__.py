@@ -1,1 +1,1 @@
-"""Metrics and prediction files."""
+"""Metrics, prediction files, and how sure a difference between two runs is (significance)."""

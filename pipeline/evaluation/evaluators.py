@@ -14,7 +14,9 @@ from pipeline.data.features import Collate
 from pipeline.data.processed import Processed, load_instances
 from pipeline.evaluation.dialogre import dialogre_evaluator
 from pipeline.evaluation.predict import evaluate_with_counts, predict_probs
-from pipeline.training.loop import Evaluate
+
+Evaluate = Callable[[torch.nn.Module], dict]
+"""The training loop's dev evaluation: model -> dev metrics."""
 
 
 def docred_dev(data_dir: Path, dev: Processed, batcher: Collate, batch_size: int) -> Evaluate:

@@ -30,7 +30,7 @@ from pipeline.evaluation.docred_metrics import score_predictions
 from pipeline.evaluation.predict import predict_probs, predictions_above
 from pipeline.inference.vocabulary import (GloveTable, VocabularyCounts, glove_encoders,
                                            grow_vocabulary)
-from pipeline.sief.robustness import explain_rows, facts_with_predictions, removal_probs
+from pipeline.diagnostics.robustness import explain_rows, facts_with_predictions, removal_probs
 from pipeline.models.checkpoint import load_checkpoint
 
 

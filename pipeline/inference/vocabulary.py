@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from pipeline.ingest.glove import load_glove
-from pipeline.models.layers import GloveLSTMEncoder
+from pipeline.models.encoders import GloveLSTMEncoder
 
 
 @dataclass

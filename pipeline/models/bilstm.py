@@ -8,8 +8,8 @@ import torch
 from torch import nn
 
 from pipeline.data.features import Batch
-from pipeline.models.layers import (DataDims, EncoderConfig, EntityPairBilinear, GloveEncoderConfig,
-                                    RelationModel, make_encoder)
+from pipeline.models.encoders import EncoderConfig, GloveEncoderConfig, make_encoder
+from pipeline.models.layers import DataDims, EntityPairBilinear, RelationModel
 
 
 @dataclass(frozen=True)

@@ -96,9 +96,6 @@ class DialogBERT(RelationModel):
         self.dropout = nn.Dropout(config.dropout)
         self.classifier = nn.Linear(self.backbone.config.hidden_size, dims.num_relations)
 
-    def load_word_vectors(self, vectors: torch.Tensor) -> None:
-        """GloVe vectors are not used."""
-
     def parameter_groups(self) -> list[dict]:
         return backbone_groups(self.backbone, self.config.encoder)
 

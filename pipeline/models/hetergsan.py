@@ -16,8 +16,9 @@ from pipeline.data.features import Batch
 from pipeline.data.graphs import GSAN_EDGE_TYPES
 from pipeline.models.graph_layers import TypedGraphAttention
 from pipeline.models.scatter import scatter_mean
-from pipeline.models.layers import (DataDims, EncoderConfig, GloveEncoderConfig, LockedDropout,
-                                    RelationModel, make_encoder, mlp_classifier, span_mean)
+from pipeline.models.encoders import EncoderConfig, GloveEncoderConfig, make_encoder
+from pipeline.models.layers import (DataDims, LockedDropout, RelationModel, mlp_classifier,
+                                    span_mean)
 
 
 @dataclass(frozen=True)

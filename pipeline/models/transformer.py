@@ -173,9 +173,6 @@ class TransformerEncoder(nn.Module):
         self.ner_emb = nn.Embedding(num_ner_types, ner_dim, padding_idx=0)
         self.output_size = self.backbone.config.hidden_size + coref_dim + ner_dim
 
-    def load_word_vectors(self, vectors: torch.Tensor) -> None:
-        """GloVe vectors are not used: the transformer has its own embeddings."""
-
     def windows(self, words: list[tuple[str, ...]], L: int) -> Windows:
         tok = self.tokenizer
         return make_windows(words, L, self.pieces, self.config.window, self.config.overlap,

@@ -8,10 +8,10 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from pipeline.evaluation.shift import common_threshold, flips_at, shift_measures
+from pipeline.diagnostics.shift import common_threshold, flips_at, shift_measures
 from pipeline.reporting import paper
 from pipeline.errors import DataError
-from pipeline.reporting.significance import (EQUIVALENCE_MARGIN, Interval, bootstrap_intervals,
+from pipeline.evaluation.significance import (EQUIVALENCE_MARGIN, Interval, bootstrap_intervals,
                                              f1_from_counts, minimal_detectable_effect,
                                              one_interval, seed_interval, two_level_bootstrap,
                                              verdict)

@@ -104,7 +104,6 @@ class TrainResult:
     history: list[dict]
 
 
-Evaluate = Callable[[torch.nn.Module], dict]
 HISTORY_KEYS = ("f1", "ign_f1", "theta", "auc", "t2")
 """Dev metrics kept per epoch in history.csv (DocRED's, and DialogRE's T2)."""
 
@@ -121,7 +120,8 @@ def make_optimizer(model: torch.nn.Module, cfg: TrainConfig) -> torch.optim.Opti
 
 
 def train(model: torch.nn.Module, docs: Sequence[Document], features: Sequence[DocFeatures],
-          objective: Objective, evaluate: Evaluate, cfg: TrainConfig, *,
+          objective: Objective, evaluate: Callable[[torch.nn.Module], dict],
+          cfg: TrainConfig, *,
           resume_path: Path | None = None, fingerprint: str = "",
           log: Callable[[str], None] = functools.partial(print, flush=True)) -> TrainResult:
     """Train `model`; `evaluate(model)` returns dev metrics (with cfg.select_by)."""

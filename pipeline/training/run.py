@@ -26,6 +26,7 @@ from pipeline.evaluation.evaluators import DEV_EVALUATORS, DOCUMENTS, SELECTABLE
 from pipeline.evaluation.predict import counts_frame
 from pipeline.models import DataDims, create_model, model_spec
 from pipeline.models.checkpoint import load_checkpoint
+from pipeline.models.encoders import uses_word_vectors
 from pipeline.runtime import machine_record, machine_summary
 from pipeline.training.loop import TrainConfig, TrainResult, clear_resume, train
 from pipeline.training.objectives import RELATION_LOSS, Loss
@@ -95,7 +96,8 @@ def new_model(config: Any, dims: dict, vectors: torch.Tensor, seed: int,
               device: torch.device | None = None) -> torch.nn.Module:
     seed_everything(seed)  # the same seed gives the same initial weights
     model = create_model(config, DataDims(**dims))
-    model.load_word_vectors(vectors)
+    if uses_word_vectors(config):  # a transformer has its own embeddings
+        model.load_word_vectors(vectors)
     return model.to(device) if device is not None else model
 
 

@@ -4,7 +4,7 @@ For every document, every sentence inside the model's window is removed in turn 
 reduced documents are batched, not run one at a time) and the probability of each gold
 fact is read from the full and the reduced document. Robustness uses the (fact, sentence)
 points where the sentence is NOT gold evidence of the fact: |P - P-hat|, the scale-free
-logit and relative gaps (pipeline/evaluation/shift.py) and the share of decisions that flip
+logit and relative gaps (pipeline/diagnostics/shift.py) and the share of decisions that flip
 at theta. The same points feed Figure 5; all sentences feed the
 evidence-prediction analysis (Table 4).
 """
@@ -19,7 +19,7 @@ import torch
 from pipeline.data.document import Document, pair_index
 from pipeline.data.features import Collate, DocFeatures
 from pipeline.evaluation.docred_metrics import ranked_metrics, score_predictions
-from pipeline.evaluation.shift import shift_measures
+from pipeline.diagnostics.shift import shift_measures
 from pipeline.progress import progress
 from pipeline.sief.objective import importance_score, removable_sentences
 
