@@ -22,7 +22,9 @@ RESUME_DIR = Path("data/resume")
 
 def cli(main: Callable[[], Any]) -> None:
     """Run a stage's `main` from the command line: bad params or bad input print their one
-    line (it names the key, or the file, document and field) and exit 2, no traceback."""
+    line (it names the key, or the file, document and field) and exit 2, no traceback.
+    First the resume states of runs finished since are swept (sweep_resume)."""
+    sweep_resume()
     try:
         main()
     except (ConfigError, DataError) as err:
@@ -60,21 +62,23 @@ def load_sections(declared: Sequence[str], path: Path = PARAMS_FILE, **names: st
 
 def resume_file(out_dir: Path) -> Path:
     """Where a run's per-epoch state is kept: outside DVC's outputs (DVC deletes those
-    before a stage runs), at the run directory's path under data/resume/. States of runs
-    that have finished since are swept first (sweep_resume)."""
-    sweep_resume()
+    before a stage runs), at the run directory's path under data/resume/. The state stays
+    after the run has finished, until a later stage starts (sweep_resume): a multi-seed stage
+    cut off after some seeds and run again restores those from their last state, with no
+    epoch trained again."""
     return RESUME_DIR / Path(out_dir).as_posix().lstrip("/") / "resume.pt"
 
 
 def sweep_resume(root: Path = RESUME_DIR) -> list[Path]:
-    """Remove the resume states whose run's model.pt is newer than the state: the run
-    finished, or DVC restored it from its run cache after an interruption (then no code of
-    ours ran to remove the state). Returns what was removed."""
+    """Remove the resume states (and the arms' fold views beside them) whose run's model.pt
+    is newer than the state: the run finished and its stage completed, or DVC restored it
+    from its run cache. Returns the resume states removed."""
     removed = []
     for state in sorted(root.rglob("resume.pt")) if root.is_dir() else []:
         model = state.relative_to(root).parent / "model.pt"   # the run's, from the repo root
         if model.is_file() and model.stat().st_mtime >= state.stat().st_mtime:
             state.unlink()
+            state.with_name("folds.pt").unlink(missing_ok=True)
             removed.append(state)
     return removed
 

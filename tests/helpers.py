@@ -200,9 +200,9 @@ def raw_doc(title: str, words: tuple[str, ...] = ("Anna", "lives", "in", "Paris"
     return doc
 
 
-def tiny_run_repo(root: Path, test_labels: bool = False) -> Path:
+def tiny_run_repo(root: Path, test_labels: bool = False, dev_docs: int = 1) -> Path:
     """A repository as the pipeline lays it out: data/processed/docred from one-document
-    splits (the test split labelled when `test_labels`, as Re-DocRED's), an untrained tiny
+    splits (`dev_docs` in dev; the test split labelled when `test_labels`, as Re-DocRED's), an untrained tiny
     BiLSTM at data/runs/docred/bilstm/glove/sief/model.pt (dev theta 0.9 stored), its
     results (evaluate's theta 0.3, robustness's tau 0.01). Returns root."""
     import json
@@ -214,7 +214,10 @@ def tiny_run_repo(root: Path, test_labels: bool = False) -> Path:
     raw.mkdir(parents=True)
     for split in ("train", "dev", "test"):
         labelled = split != "test" or test_labels
-        (raw / f"{split}.json").write_text(json.dumps([raw_doc(f"{split} doc", labels=labelled)]))
+        titles = [f"{split} doc"] + [f"{split} doc {k}" for k in range(2, dev_docs + 1)
+                                     if split == "dev"]
+        (raw / f"{split}.json").write_text(json.dumps([raw_doc(title, labels=labelled)
+                                                       for title in titles]))
     (raw / "rel2id.json").write_text(json.dumps(DOCRED_REL2ID))
     (raw / "ner2id.json").write_text(json.dumps(DOCRED_NER2ID))
     glove = root / "glove.txt"

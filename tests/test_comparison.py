@@ -186,3 +186,44 @@ def test_a_resumed_run_keeps_the_fold_views_of_its_finished_epochs(tmp_path):
     assert len(again.epochs) == 1                     # the resume state's epoch, not the last
     assert (again.epochs[0].counts == first.epochs[0].counts).all()
     assert FoldRecorder(dev, batcher, 4, in_a, "ign_f1", store, "other", resumed=2).epochs == []
+
+
+def test_a_multi_seed_stage_cut_off_restores_its_finished_seeds_untrained(tmp_path, monkeypatch,
+                                                                          capsys):
+    """The arms stage of two seeds is cut off during the second; DVC deletes its outputs and
+    runs it again: the first seed comes back from its last resume state with no epoch
+    trained, and both seeds' results equal those of a stage that was never cut."""
+    import json
+    import shutil
+    from pipeline.comparison import arms
+    from pipeline.comparison.arms import ComparisonConfig, compare_arm
+    from tests.helpers import TINY_CONFIGS, tiny_run_repo
+    root = tiny_run_repo(tmp_path, dev_docs=2)
+    data, base = root / "data/processed/docred", root / "data/runs/docred/bilstm/glove/sief/model.pt"
+    schedule = TrainConfig(epochs=2, batch_size=1)
+
+    def stage(name):
+        out, metrics = root / name / "runs", root / name / "results" / "dev.json"
+        compare_arm("control", TINY_CONFIGS["bilstm"], schedule, ComparisonConfig(), SIEFConfig(),
+                    data, {1: base, 2: base}, out, metrics,
+                    lambda run: root / "data/resume" / run.relative_to(root) / "resume.pt")
+        return json.loads(metrics.read_text())["runs"]
+
+    whole = stage("whole")
+    train_arm = arms.train_arm
+
+    def cut_at_seed_2(arm, model, schedule, *args, **kwargs):
+        if schedule.seed == 2:
+            raise KeyboardInterrupt("the session ended")
+        return train_arm(arm, model, schedule, *args, **kwargs)
+    monkeypatch.setattr(arms, "train_arm", cut_at_seed_2)
+    with pytest.raises(KeyboardInterrupt):
+        stage("cut")
+    monkeypatch.setattr(arms, "train_arm", train_arm)
+    shutil.rmtree(root / "cut")                     # DVC deletes a stage's outs before it runs
+    capsys.readouterr()
+    again = stage("cut")
+    log = capsys.readouterr().out
+    assert "after epoch 2" in log                   # seed 1: its last state, nothing to train
+    assert log.count("epoch=") == 2                 # seed 2's two epochs only
+    assert again == whole

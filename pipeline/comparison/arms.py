@@ -42,7 +42,7 @@ from pipeline.models.checkpoint import load_checkpoint
 from pipeline.evaluation.significance import f1_from_counts
 from pipeline.runtime import machine_record, machine_summary
 from pipeline.sief.objective import SIEFConfig, sief_loss
-from pipeline.training.loop import TrainConfig, TrainResult, clear_resume, train
+from pipeline.training.loop import TrainConfig, TrainResult, train
 from pipeline.training.objectives import RELATION_LOSS, Objective
 from pipeline.training.run import fingerprint, new_model, train_run, write_history
 from pipeline.training.seeding import seed_everything
@@ -161,8 +161,6 @@ def train_arm(arm: str, model: Any, schedule: TrainConfig, comparison: Compariso
     # without training again.
     torch.save({"in_a": in_a, "epochs": [e.as_dict() for e in evaluate.epochs]},
                out_dir / "folds.pt")
-    clear_resume(resume)
-    clear_resume(store)
     return ArmResult(result, counts, chosen)
 
 

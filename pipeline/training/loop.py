@@ -201,8 +201,3 @@ def _load_resume(path, fingerprint, model, optimizer, log) -> dict:
     optimizer.load_state_dict(state["optimizer"])
     log(f"resuming from {path} after epoch {state['epoch']}")
     return state
-
-
-def clear_resume(path: Path | None) -> None:
-    if path is not None and path.exists():
-        path.unlink()

@@ -28,7 +28,7 @@ from pipeline.models import DataDims, create_model, model_spec
 from pipeline.models.checkpoint import load_checkpoint
 from pipeline.models.encoders import uses_word_vectors
 from pipeline.runtime import machine_record, machine_summary
-from pipeline.training.loop import TrainConfig, TrainResult, clear_resume, train
+from pipeline.training.loop import TrainConfig, TrainResult, train
 from pipeline.training.objectives import RELATION_LOSS, Loss
 from pipeline.training.seeding import seed_everything
 
@@ -52,7 +52,9 @@ def train_run(model: Any, schedule: TrainConfig, data_dir: Path, out_dir: Path, 
         loss: what to train on (RELATION_LOSS: base and control runs; SIEF:
             pipeline.sief.objective.sief_loss).
         resume: where the state after every epoch is kept (outside DVC's outputs, which DVC
-            deletes before a stage runs); None = not resumable.
+            deletes before a stage runs); None = not resumable. Kept after the last epoch
+            (the stage's caller sweeps it later), so that a finished run of a multi-seed
+            stage that was cut off comes back from it untrained.
         history: where history.csv goes (a stage puts it beside the run's results, which
             live in git); None = out_dir/history.csv.
         device: where to train (None = CPU).
@@ -81,7 +83,6 @@ def train_run(model: Any, schedule: TrainConfig, data_dir: Path, out_dir: Path, 
                 "best_epoch": result.best_epoch, "dev": result.best_dev, "train": stored,
                 "machine": machine_record()}, out_dir / "model.pt")
     write_history(history or out_dir / "history.csv", result.history)
-    clear_resume(resume)
     print(f"{out_dir}: best epoch {result.best_epoch}: {dev_summary(result.best_dev)}")
     return result
 
