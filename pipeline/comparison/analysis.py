@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 import torch
 
-from pipeline.comparison.arms import ComparisonConfig, compare_arm
+from pipeline.comparison.arms import ComparisonConfig, arm_seeds, compare_arm
 from pipeline.data.jsonio import read_json, write_json
 from pipeline.errors import ConfigError
 from pipeline.sief.objective import SIEFConfig
@@ -24,8 +24,8 @@ def setting_bases(main_seed: int, main_base: Path | None, replicas: Path,
     """Seed -> the base checkpoint a setting starts from: the schedule's seed's base run
     (`main_base`; None: from scratch), then each extra seed's seeds_base replicate
     (replicas/seed<k>/model.pt), which must exist."""
-    bases = {main_seed: main_base, **{seed: replicas / f"seed{seed}" / "model.pt"
-                                      for seed in extra}}
+    # A setting has no main run of its own: its seeds are those of an arm without one.
+    bases = arm_seeds("rand", main_seed, main_base, replicas, extra)
     missing = [f"{seed} ({path})" for seed, path in bases.items()
                if path is not None and seed != main_seed and not path.is_file()]
     if missing:
