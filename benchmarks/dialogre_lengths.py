@@ -15,7 +15,7 @@ import argparse
 import numpy as np
 
 from benchmarks.workload import load_bench
-from pipeline.sief.objective import removable_sentences
+from pipeline.sief.removal import removable_sentences
 
 BATCH = 8
 ORIGINAL_WINDOW = "benchmarks/dialogre_window512.yaml"

@@ -48,7 +48,8 @@ from benchmarks.workload import Bench, load_bench, project_grid
 from pipeline.diagnostics.categories import category_metrics
 from pipeline.evaluation.docred_metrics import score_predictions
 from pipeline.evaluation.predict import evaluate_probs, predict_probs, predictions_above
-from pipeline.sief.objective import SIEFConfig, SIEFObjective, removable_sentences
+from pipeline.sief.objective import SIEFConfig, SIEFObjective
+from pipeline.sief.removal import removable_sentences
 from pipeline.diagnostics.robustness import removal_probs
 from pipeline.training.objectives import RelationObjective, relation_loss
 
@@ -254,7 +255,7 @@ class TwoPasses:
     def __call__(self, model, docs, features, rng):
         batch = self.sief.collate(features)
         logits = model(batch)                                         # [P, R]
-        _, _, batch_hat = self.sief.reduce(model, docs, batch, rng)
+        _, _, batch_hat = self.sief.removal.draw(model, docs, batch, rng)
         loss = (relation_loss(logits, batch.labels) +
                 relation_loss(model(batch_hat), batch.labels)) / 2
         return loss, {"loss": loss.item()}
@@ -270,12 +271,13 @@ class OneBatch(TwoPasses):
 
     def __call__(self, model, docs, features, rng):
         sief = self.sief
-        removed = [int(rng.integers(removable_sentences(model, d, sief.window))) for d in docs]
-        reduced = [sief.featurize(d.remove_sentence(n)) for d, n in zip(docs, removed)]
+        removal = sief.removal
+        removed = [int(rng.integers(removable_sentences(model, d, removal.window))) for d in docs]
+        reduced = [removal.featurize(d.remove_sentence(n)) for d, n in zip(docs, removed)]
         batch = sief.collate([*features, *reduced])
         full = batch.pair_offsets[len(docs)]    # the full documents' pairs come first
         labels = batch.labels[:full]            # a reduced document keeps its pairs
-        if sief.cfg.stale_distance:             # as SIEFObjective.reduce
+        if removal.stale_distance:              # as SentenceRemoval.draw
             batch = dataclasses.replace(batch, dist_ht=batch.dist_ht[:full].repeat(2),
                                         dist_th=batch.dist_th[:full].repeat(2))
         logits = model(batch)                                         # [2P, R]

@@ -16,8 +16,8 @@ stages/arms_sief.py.
 from __future__ import annotations
 
 from pipeline.comparison.arms import ComparisonConfig, arm_seeds, compare_arm
+from pipeline.comparison.augment import AugmentConfig, relation_arm_loss
 from pipeline.config import build
-from pipeline.sief.objective import SIEFConfig
 from stages.common import cli, resume_file
 from stages.run_configs import replica_seeds, run_configs, run_parser
 
@@ -28,14 +28,15 @@ PARAMS = ("schedules.{dataset}.{encoder}", "models.{model}", "encoders.{encoder}
 def main(argv: list[str] | None = None) -> None:
     p = run_parser(__doc__, "base", "bases", "out", "metrics")
     p.add_argument("--arm", required=True, choices=["control", "augment"])
-    run = run_configs(p, PARAMS, argv, sief=lambda args, params: build(
-        SIEFConfig, {"stale_distance": params["sief.stale_distance"]}, "sief"))
+    run = run_configs(p, PARAMS, argv)
     args = run.args
+    augment = build(AugmentConfig, {"stale_distance": run.params["sief.stale_distance"]}, "sief")
     bases = arm_seeds(args.arm, run.schedule.base.seed, run.schedule.finetune.start(args.base),
                       args.bases, replica_seeds(run))
-    compare_arm(args.arm, run.model, run.schedule.finetuning(),
-                build(ComparisonConfig, run.params["comparison"], "comparison"), run.sief,
-                args.data, bases, args.out, args.metrics, resume_file, run.device)
+    compare_arm(args.arm, relation_arm_loss(args.arm, augment), run.model,
+                run.schedule.finetuning(),
+                build(ComparisonConfig, run.params["comparison"], "comparison"), args.data,
+                bases, args.out, args.metrics, resume_file, run.device)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ stage sief). See stages/arms.py, which runs the control and augment arms.
 from __future__ import annotations
 
 from pipeline.comparison.arms import ComparisonConfig, arm_seeds, compare_arm
+from pipeline.comparison.sief_arms import sief_arm_loss
 from pipeline.config import build
 from pipeline.sief.objective import SIEFConfig
 from stages.common import cli, resume_file
@@ -30,9 +31,10 @@ def main(argv: list[str] | None = None) -> None:
     args = run.args
     bases = arm_seeds(args.arm, run.schedule.base.seed, run.schedule.finetune.start(args.base),
                       args.bases, replica_seeds(run))
-    compare_arm(args.arm, run.model, run.schedule.finetuning(),
-                build(ComparisonConfig, run.params["comparison"], "comparison"), run.sief,
-                args.data, bases, args.out, args.metrics, resume_file, run.device)
+    compare_arm(args.arm, sief_arm_loss(args.arm, run.sief), run.model,
+                run.schedule.finetuning(),
+                build(ComparisonConfig, run.params["comparison"], "comparison"), args.data,
+                bases, args.out, args.metrics, resume_file, run.device)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from pipeline.comparison.arms import ComparisonConfig, main_run
 from pipeline.config import build
+from pipeline.training.objectives import RELATION_LOSS
 from stages.common import cli, resume_file
 from stages.run_configs import run_configs, run_parser
 
@@ -26,9 +27,9 @@ def main(argv: list[str] | None = None) -> None:
     p = run_parser(__doc__, "base", "out", "metrics")
     run = run_configs(p, PARAMS, argv)
     args, schedule = run.args, run.schedule
-    main_run("control", run.model, schedule.finetuning(),
-             build(ComparisonConfig, run.params["comparison"], "comparison"), None,
-             args.data, schedule.finetune.start(args.base), args.out, args.metrics,
+    main_run("control", RELATION_LOSS, run.model, schedule.finetuning(),
+             build(ComparisonConfig, run.params["comparison"], "comparison"), args.data,
+             schedule.finetune.start(args.base), args.out, args.metrics,
              resume_file(args.out), run.device)
 
 

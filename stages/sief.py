@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pipeline.comparison.arms import ComparisonConfig, main_run
 from pipeline.config import build
-from pipeline.sief.objective import SIEFConfig
+from pipeline.sief.objective import SIEFConfig, sief_loss
 from stages.common import cli, resume_file
 from stages.run_configs import run_configs, run_parser
 
@@ -26,9 +26,9 @@ def main(argv: list[str] | None = None) -> None:
     run = run_configs(p, PARAMS, argv,
                       sief=lambda args, params: build(SIEFConfig, params["sief"], "sief"))
     args, schedule = run.args, run.schedule
-    main_run("sief", run.model, schedule.finetuning(),
-             build(ComparisonConfig, run.params["comparison"], "comparison"), run.sief,
-             args.data, schedule.finetune.start(args.base), args.out, args.metrics,
+    main_run("sief", sief_loss(run.sief), run.model, schedule.finetuning(),
+             build(ComparisonConfig, run.params["comparison"], "comparison"), args.data,
+             schedule.finetune.start(args.base), args.out, args.metrics,
              resume_file(args.out), run.device)
 
 

@@ -7,12 +7,16 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from pipeline.comparison.arms import arm_objective, arm_seeds
-from pipeline.comparison.augment import AugmentObjective, copy_labels
+from pipeline.comparison.arms import arm_seeds
+from pipeline.comparison.augment import (AugmentConfig, AugmentObjective, copy_labels,
+                                         relation_arm_loss)
 from pipeline.comparison.crossfit import (EpochFolds, cross_fit, epoch_folds, evaluate_folds,
                                           halves)
 from pipeline.evaluation.predict import document_counts, evaluate_probs, evaluate_with_counts
+from pipeline.comparison.sief_arms import sief_arm_loss
+from pipeline.errors import ConfigError
 from pipeline.sief.objective import SIEFConfig, SIEFObjective
+from pipeline.sief.removal import SentenceRemoval
 from pipeline.training.loop import FinetuneConfig, ScheduleConfig, TrainConfig
 from tests.helpers import random_doc, tiny_bilstm, tiny_setup
 
@@ -35,21 +39,21 @@ def test_augment_draws_siefs_sentences_and_adds_no_focusing_term():
     model = tiny_bilstm(dims).eval()   # no dropout: the recomputation sees the same network
     drawn = {}
 
-    def recording(objective, name):
-        reduce = objective.reduce
+    def recording(removal, name):
+        draw = removal.draw
 
         def wrapped(*args):
-            removed, reduced, batch_hat = reduce(*args)
+            removed, reduced, batch_hat = draw(*args)
             drawn[name] = removed
             return removed, reduced, batch_hat
-        objective.reduce = wrapped
-        return objective
+        removal.draw = wrapped
+        return removal
 
-    cfg = SIEFConfig(stale_distance=False)
-    sief = recording(SIEFObjective(cfg, featurize, batcher, window=64), "sief")
+    sief = SIEFObjective(SIEFConfig(stale_distance=False), featurize, batcher, window=64)
+    recording(sief.removal, "sief")
     sief(model, docs, features, np.random.default_rng(11))
-    augment = AugmentObjective(recording(SIEFObjective(cfg, featurize, batcher, window=64),
-                                         "augment"))
+    augment = AugmentObjective(recording(SentenceRemoval(featurize, batcher, window=64,
+                                                         stale_distance=False), "augment"))
     loss, logs = augment(model, docs, features, np.random.default_rng(11))
     assert drawn["augment"] == drawn["sief"]
     # By hand: the relation loss on the full batch and on the copies, halved; a pair whose
@@ -75,14 +79,25 @@ def test_augment_draws_siefs_sentences_and_adds_no_focusing_term():
 def test_each_arm_gets_its_objective(tmp_path, monkeypatch):
     from pipeline.training.objectives import RelationObjective
     docs, features, featurize, batcher, _ = _setup()
-    monkeypatch.setattr("pipeline.sief.objective.load_featurizer", lambda _: featurize)
+    for module in ("sief.objective", "comparison.augment"):
+        monkeypatch.setattr(f"pipeline.{module}.load_featurizer", lambda _: featurize)
     featurize.max_tokens = 64
-    sief = SIEFConfig(beta=0.5)
-    assert isinstance(arm_objective("control", sief, tmp_path, batcher, True), RelationObjective)
-    assert isinstance(arm_objective("augment", sief, tmp_path, batcher, True), AugmentObjective)
-    rand = arm_objective("rand", sief, tmp_path, batcher, True)
+    sief = SIEFConfig(beta=0.5, stale_distance=False)
+    control = relation_arm_loss("control", AugmentConfig(stale_distance=False))
+    assert isinstance(control.build(tmp_path, batcher, True), RelationObjective)
+    assert control.stored is None
+    augment = relation_arm_loss("augment", AugmentConfig(stale_distance=False))
+    built = augment.build(tmp_path, batcher, False)
+    assert isinstance(built, AugmentObjective) and not built.na_in_loss
+    assert (built.removal.window, built.removal.stale_distance) == (64, False)
+    assert augment.stored == {"stale_distance": False}
+    rand = sief_arm_loss("rand", sief).build(tmp_path, batcher, True)
     assert rand.cfg == dataclasses.replace(sief, evidence_rule="random")
-    assert arm_objective("sief", sief, tmp_path, batcher, True).cfg == sief
+    assert sief_arm_loss("sief", sief).build(tmp_path, batcher, True).cfg == sief
+    with pytest.raises(ConfigError, match="'sief' is not one of"):
+        relation_arm_loss("sief", AugmentConfig())
+    with pytest.raises(ConfigError, match="'augment' is not one of"):
+        sief_arm_loss("augment", sief)
 
 
 def test_every_finetuning_run_runs_its_budget_and_evaluates_each_epoch():
@@ -197,6 +212,7 @@ def test_a_multi_seed_stage_cut_off_restores_its_finished_seeds_untrained(tmp_pa
     import shutil
     from pipeline.comparison import arms
     from pipeline.comparison.arms import ComparisonConfig, compare_arm
+    from pipeline.training.objectives import RELATION_LOSS
     from tests.helpers import TINY_CONFIGS, tiny_run_repo
     root = tiny_run_repo(tmp_path, dev_docs=2)
     data, base = root / "data/processed/docred", root / "data/runs/docred/bilstm/glove/sief/model.pt"
@@ -204,18 +220,18 @@ def test_a_multi_seed_stage_cut_off_restores_its_finished_seeds_untrained(tmp_pa
 
     def stage(name):
         out, metrics = root / name / "runs", root / name / "results" / "dev.json"
-        compare_arm("control", TINY_CONFIGS["bilstm"], schedule, ComparisonConfig(), SIEFConfig(),
-                    data, {1: base, 2: base}, out, metrics,
+        compare_arm("control", RELATION_LOSS, TINY_CONFIGS["bilstm"], schedule,
+                    ComparisonConfig(), data, {1: base, 2: base}, out, metrics,
                     lambda run: root / "data/resume" / run.relative_to(root) / "resume.pt")
         return json.loads(metrics.read_text())["runs"]
 
     whole = stage("whole")
     train_arm = arms.train_arm
 
-    def cut_at_seed_2(arm, model, schedule, *args, **kwargs):
+    def cut_at_seed_2(arm, loss, model, schedule, *args, **kwargs):
         if schedule.seed == 2:
             raise KeyboardInterrupt("the session ended")
-        return train_arm(arm, model, schedule, *args, **kwargs)
+        return train_arm(arm, loss, model, schedule, *args, **kwargs)
     monkeypatch.setattr(arms, "train_arm", cut_at_seed_2)
     with pytest.raises(KeyboardInterrupt):
         stage("cut")

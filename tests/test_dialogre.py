@@ -173,7 +173,7 @@ def test_sief_removes_turns_of_a_dialogue(tmp_path):
 
 
 def test_sief_removes_only_the_turns_the_model_reads(tmp_path):
-    from pipeline.sief.objective import removable_sentences
+    from pipeline.sief.removal import removable_sentences
     # As test_sequence_layout: window 14 keeps the first 7 dialogue pieces for BERT_s
     # (turn 1 starts at piece 6, turn 2 at piece 16) and 6 for BERT (x 'speaker 2' takes
     # two pieces more; turn 1 starts at piece 6).

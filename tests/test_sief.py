@@ -6,8 +6,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from pipeline.sief.objective import (SIEFConfig, SIEFObjective, _mentions_removed, _pairs_kept,
-                                     importance_score, removal_evidence)
+from pipeline.sief.objective import SIEFConfig, SIEFObjective, _mentions_removed, removal_evidence
+from pipeline.sief.removal import importance_score, pairs_kept
 from pipeline.diagnostics.robustness import non_evidence_points, removal_probs, robustness_metrics
 from tests.helpers import (TINY_CONFIGS, random_doc, three_sentence_doc, tiny_bilstm, tiny_model,
                            tiny_setup, train_steps)
@@ -89,7 +89,7 @@ def test_vanished_pairs_mask():
     doc = three_sentence_doc()
     featurize, batcher, _ = tiny_setup([doc])
     batch = batcher([featurize(doc)])
-    kept = _pairs_kept(batch, [doc.remove_sentence(2)])  # Bob (2) vanishes
+    kept = pairs_kept(batch, [doc.remove_sentence(2)])  # Bob (2) vanishes
     # pairs h-major: (0,1) (0,2) (1,0) (1,2) (2,0) (2,1)
     assert kept.tolist() == [1, 0, 1, 0, 0, 0]
 

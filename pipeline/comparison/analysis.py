@@ -15,7 +15,7 @@ import torch
 from pipeline.comparison.arms import ComparisonConfig, arm_seeds, compare_arm
 from pipeline.data.jsonio import read_json, write_json
 from pipeline.errors import ConfigError
-from pipeline.sief.objective import SIEFConfig
+from pipeline.sief.objective import SIEFConfig, sief_loss
 from pipeline.training.loop import TrainConfig
 
 
@@ -43,8 +43,8 @@ def analysis_run(setting: str, sief: SIEFConfig, model: Any, finetuning: TrainCo
     (out_dir/seed<k>/, and dev.json, selection.csv, history.csv beside `metrics`); dev.json
     also names the setting and the SIEF config it ran with (what the report reads to place
     it: Table 5, 6 or Figure 4)."""
-    runs = compare_arm("sief", model, finetuning, comparison, sief, data_dir, bases, out_dir,
-                       metrics, resume_of, device)
+    runs = compare_arm("sief", sief_loss(sief), model, finetuning, comparison, data_dir, bases,
+                       out_dir, metrics, resume_of, device)
     name_setting(metrics, setting, sief)
     return runs
 

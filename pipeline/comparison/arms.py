@@ -7,6 +7,10 @@ its seed, with the same batch order and the same budget:
     rand     SIEF with random evidence (the paper's Rand: sief.evidence_rule = random);
     sief     SIEF as params.yaml's `sief` section says.
 
+An arm's loss comes in as a training.objectives.Loss (augment.relation_arm_loss for control
+and augment, sief_arms.sief_arm_loss for rand and sief), so that this file never names the
+SIEF loss and the control runs do not depend on it.
+
 Every arm runs the schedule's fine-tuning budget (`schedules.<d>.<e>.finetune.epochs`), each
 epoch followed by a dev evaluation (no early stopping: the arms get the same number of
 evaluations to choose from), and is scored twice: as the paper does (the epoch and theta
@@ -28,7 +32,6 @@ import pandas as pd
 import torch
 
 from pipeline.config import to_dict
-from pipeline.comparison.augment import AugmentObjective
 from pipeline.comparison.crossfit import EpochFolds, cross_fit, evaluate_folds, halves
 from pipeline.data.features import Collate, make_collate
 from pipeline.data.jsonio import write_json
@@ -41,9 +44,8 @@ from pipeline.models import model_spec
 from pipeline.models.checkpoint import load_checkpoint
 from pipeline.evaluation.significance import f1_from_counts
 from pipeline.runtime import machine_record, machine_summary
-from pipeline.sief.objective import SIEFConfig, sief_loss
 from pipeline.training.loop import TrainConfig, TrainResult, train
-from pipeline.training.objectives import RELATION_LOSS, Objective
+from pipeline.training.objectives import Loss
 from pipeline.training.run import fingerprint, new_model, train_run, write_history
 from pipeline.training.seeding import seed_everything
 
@@ -60,18 +62,6 @@ class ComparisonConfig:
     """params.yaml `comparison`: the dev split shared by every fine-tuning run."""
     fold_seed: int = 0
     """Seeds the split of the dev documents into the two cross-fitting halves."""
-
-
-def arm_objective(arm: str, sief: SIEFConfig, data_dir: Path, batcher: Collate,
-                  na_in_loss: bool) -> Objective:
-    """The loss of `arm`; `sief` gives the sentence draws (augment) or the loss (rand, sief)."""
-    if arm == "control":
-        return RELATION_LOSS.build(data_dir, batcher, na_in_loss)
-    if arm not in ARMS:
-        raise ConfigError(f"arm: {arm!r} is not one of {list(ARMS)}")
-    loss = dataclasses.replace(sief, evidence_rule="random") if arm == "rand" else sief
-    sief_objective = sief_loss(loss).build(data_dir, batcher, na_in_loss)
-    return AugmentObjective(sief_objective) if arm == "augment" else sief_objective
 
 
 class FoldRecorder:
@@ -121,13 +111,15 @@ class ArmResult:
     chosen: dict                  # each half's epoch and theta (crossfit.cross_fit)
 
 
-def train_arm(arm: str, model: Any, schedule: TrainConfig, comparison: ComparisonConfig,
-              sief: SIEFConfig, data_dir: Path, init: Path | None, out_dir: Path, *,
+def train_arm(arm: str, loss: Loss, model: Any, schedule: TrainConfig,
+              comparison: ComparisonConfig, data_dir: Path, init: Path | None, out_dir: Path, *,
               resume: Path | None = None, device: torch.device | None = None) -> ArmResult:
     """Fine-tune the base checkpoint `init` (None: a fresh model of schedule.seed, the
-    paper's start) as `arm` for the schedule's epochs, each evaluated; write out_dir/model.pt
-    (the epoch best on all dev, as train_run keeps) with the cross-fitted choice, and
-    out_dir/folds.pt (every epoch's view by each half)."""
+    paper's start) as `arm`, trained on `loss`, for the schedule's epochs, each evaluated;
+    write out_dir/model.pt (the epoch best on all dev, as train_run keeps) with the
+    cross-fitted choice, and out_dir/folds.pt (every epoch's view by each half)."""
+    if arm not in ARMS:
+        raise ConfigError(f"arm: {arm!r} is not one of {list(ARMS)}")
     meta = load_meta(data_dir)
     if meta["dataset"] != "docred":
         raise ConfigError(f"comparison arms: cross-fitting needs DocRED's per-document counts, "
@@ -139,9 +131,9 @@ def train_arm(arm: str, model: Any, schedule: TrainConfig, comparison: Compariso
     else:
         net = new_model(model, meta["dims"], load_vectors(data_dir), schedule.seed, device)
     batcher = make_collate(meta["dims"]["num_relations"], device)
-    objective = arm_objective(arm, sief, data_dir, batcher, schedule.na_in_loss)
+    objective = loss.build(data_dir, batcher, schedule.na_in_loss)
     stored = {"arm": arm, "train": to_dict(schedule), "model": to_dict(model),
-              "sief": to_dict(sief) if arm != "control" else None,
+              "sief": loss.stored,
               "comparison": to_dict(comparison), "init": str(init) if init else None}
     run_fingerprint = fingerprint(stored, [data_dir / "train.docs.json.gz",
                                            data_dir / "features.train.pt",
@@ -212,40 +204,39 @@ def arm_seeds(arm: str, main_seed: int, main_base: Path | None, replicas: Path,
     return replicated if arm in MAIN_ARMS else {main_seed: main_base, **replicated}
 
 
-def compare_arm(arm: str, model: Any, finetuning: TrainConfig, comparison: ComparisonConfig,
-                sief: SIEFConfig, data_dir: Path, bases: dict[int, Path | None], out_dir: Path,
-                metrics: Path, resume_of: Callable[[Path], Path | None],
+def compare_arm(arm: str, loss: Loss, model: Any, finetuning: TrainConfig,
+                comparison: ComparisonConfig, data_dir: Path, bases: dict[int, Path | None],
+                out_dir: Path, metrics: Path, resume_of: Callable[[Path], Path | None],
                 device: torch.device | None = None) -> list[dict]:
-    """The arm for every seed of `bases` (seed -> its base run's model.pt), each with its
-    base's seed, into out_dir/seed<k>: the library's entry point of the arms stages.
-    `resume_of(run directory)` says where a run keeps its resume state. out_dir holds
+    """The arm (trained on `loss`) for every seed of `bases` (seed -> its base run's
+    model.pt), each with its base's seed, into out_dir/seed<k>: the library's entry point of
+    the arms stages. `resume_of(run directory)` says where a run keeps its resume state. out_dir holds
     seeds.json even with no seeds (control and sief without seeds.extra)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     write_json(out_dir / "seeds.json", list(bases))
     return run_arms(arm, bases, lambda seed: out_dir / f"seed{seed}", metrics,
                     lambda seed, base, out: train_arm(
-                        arm, model, dataclasses.replace(finetuning, seed=seed), comparison,
-                        sief, data_dir, base, out, resume=resume_of(out), device=device))
+                        arm, loss, model, dataclasses.replace(finetuning, seed=seed), comparison,
+                        data_dir, base, out, resume=resume_of(out), device=device))
 
 
-def main_run(arm: str, model: Any, finetuning: TrainConfig, comparison: ComparisonConfig,
-             sief: SIEFConfig | None, data_dir: Path, init: Path | None, out_dir: Path,
+def main_run(arm: str, loss: Loss, model: Any, finetuning: TrainConfig,
+             comparison: ComparisonConfig, data_dir: Path, init: Path | None, out_dir: Path,
              metrics: Path, resume: Path | None, device: torch.device | None = None) -> None:
-    """The main control or SIEF run of a (dataset, model, encoder), the schedule's seed, into
-    out_dir (model.pt): the entry point of the control and sief stages. On DocRED it is that
-    seed's run of the arm, cross-fitted like the others; on DialogRE (no per-document counts)
-    a plain fine-tuning run. Either way dev.json and history.csv go to `metrics`' folder."""
+    """The main control or SIEF run (trained on `loss`) of a (dataset, model, encoder), the
+    schedule's seed, into out_dir (model.pt): the entry point of the control and sief stages.
+    On DocRED it is that seed's run of the arm, cross-fitted like the others; on DialogRE (no
+    per-document counts) a plain fine-tuning run. Either way dev.json and history.csv go to `metrics`' folder."""
     if arm not in MAIN_ARMS:
         raise ConfigError(f"main run: {arm!r} is not one of {list(MAIN_ARMS)}")
     if load_meta(data_dir)["dataset"] == "docred":
         run_arms(arm, {finetuning.seed: init}, lambda seed: out_dir, metrics,
-                 lambda seed, base, out: train_arm(arm, model, finetuning, comparison,
-                                                   sief or SIEFConfig(), data_dir, base, out,
-                                                   resume=resume, device=device))
+                 lambda seed, base, out: train_arm(arm, loss, model, finetuning, comparison,
+                                                   data_dir, base, out, resume=resume,
+                                                   device=device))
         return
     history = metrics.parent / "history.csv"
-    result = train_run(model, finetuning, data_dir, out_dir, init=init,
-                       loss=sief_loss(sief) if arm == "sief" and sief else RELATION_LOSS,
+    result = train_run(model, finetuning, data_dir, out_dir, init=init, loss=loss,
                        resume=resume, history=history, device=device)
     write_runs(metrics, arm, [{"seed": finetuning.seed, "best_epoch": result.best_epoch,
                                "epochs": len(result.history), "dev": scalars(result.best_dev)}],

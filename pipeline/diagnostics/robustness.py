@@ -11,19 +11,17 @@ evidence-prediction analysis (Table 4).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, ClassVar, Sequence
+from typing import ClassVar, Sequence
 
 import numpy as np
 import torch
 
 from pipeline.data.document import Document, pair_index
-from pipeline.data.features import Collate, DocFeatures
+from pipeline.data.features import Collate
 from pipeline.evaluation.docred_metrics import ranked_metrics, score_predictions
 from pipeline.diagnostics.shift import shift_measures
 from pipeline.progress import progress
-from pipeline.sief.objective import importance_score, removable_sentences
-
-Featurize = Callable[[Document], DocFeatures]
+from pipeline.sief.removal import Featurize, importance_score, removable_sentences
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,6 @@
 """The SIEF training objective (paper section 4; reference-implementations.md 3.4-3.9, 8.3).
 
-Per step and document, one sentence n is drawn uniformly among the sentences that start
-inside the model's window and removed from the canonical document. With P = sigmoid of
+Per step and document, one sentence n is drawn and removed (removal.py). With P = sigmoid of
 the full-document logits and P-hat that of the reduced document, for every pair and
 relation:
     g = P log(P / (P-hat + 1e-11))                       (importance score, Eq. 3)
@@ -13,10 +12,9 @@ relation:
 """
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, ClassVar, Literal, Sequence
+from typing import ClassVar, Literal, Sequence
 
 import numpy as np
 import torch
@@ -26,9 +24,8 @@ from pipeline.config import to_dict
 from pipeline.data.document import Document
 from pipeline.data.features import Batch, Collate, DocFeatures
 from pipeline.data.processed import load_featurizer
+from pipeline.sief.removal import Featurize, SentenceRemoval, importance_score, pairs_kept
 from pipeline.training.objectives import Loss, relation_loss
-
-EPS = 1e-11
 
 
 @dataclass(frozen=True)
@@ -54,27 +51,6 @@ class SIEFConfig:
     means to but never does (a bookkeeping bug), so the faithful default is false."""
     stale_distance: bool = True
     """Keep the full document's distance buckets for the reduced one (official code)."""
-
-
-Featurize = Callable[[Document], DocFeatures]
-
-
-def importance_score(p: torch.Tensor, p_hat: torch.Tensor) -> torch.Tensor:
-    """g = P log(P / (P-hat + eps)), elementwise (Eq. 3); decreasing in P-hat.
-
-    Written with xlogy so that P = 0 gives g = 0 rather than 0 * log 0 = NaN.
-    """
-    return torch.xlogy(p, p) - torch.xlogy(p, p_hat + EPS)
-
-
-def sentences_in_window(doc: Document, window: int) -> int:
-    return max(1, sum(start < window for start in doc.sent_starts))
-
-
-def removable_sentences(model: torch.nn.Module, doc: Document, window: int) -> int:
-    """The first N sentences, which SIEF may remove: those that start inside the feature
-    view's window and that the model reads (DialogBERT's trimmed input reads fewer turns)."""
-    return max(1, min(sentences_in_window(doc, window), model.visible_sentences(doc)))
 
 
 def removal_evidence(cfg: SIEFConfig, p: torch.Tensor, p_hat: torch.Tensor, labels: torch.Tensor,
@@ -110,15 +86,15 @@ class SIEFObjective:
 
     def __init__(self, cfg: SIEFConfig, featurize: Featurize, collate: Collate, window: int,
                  na_in_loss: bool = True):
-        self.cfg, self.featurize, self.collate, self.window = cfg, featurize, collate, window
-        self.na_in_loss = na_in_loss
+        self.cfg, self.collate, self.na_in_loss = cfg, collate, na_in_loss
+        self.removal = SentenceRemoval(featurize, collate, window, cfg.stale_distance)
 
     def __call__(self, model: torch.nn.Module, docs: Sequence[Document],
                  features: list[DocFeatures], rng: np.random.Generator):
         cfg = self.cfg
         batch = self.collate(features)
         logits = model(batch)                                         # [P, R]
-        removed, reduced, batch_hat = self.reduce(model, docs, batch, rng)
+        removed, reduced, batch_hat = self.removal.draw(model, docs, batch, rng)
         logits_hat = model(batch_hat)                                 # [P, R], same pairs
 
         p = torch.sigmoid(logits)
@@ -129,7 +105,7 @@ class SIEFObjective:
                                         mentions_removed, rng)
         weight = (~evidence).float()                                  # [P, R]
         if cfg.mask_vanished_pairs:
-            weight = weight * _pairs_kept(batch, reduced)[:, None]
+            weight = weight * pairs_kept(batch, reduced)[:, None]
         target = batch.labels if cfg.target == "gold" else p
         if cfg.detach_target:
             target = target.detach()
@@ -145,18 +121,6 @@ class SIEFObjective:
                       "evidence_rate": (evidence[:, 1:] & (batch.labels[:, 1:] > 0)).sum().item()
                       / max(1.0, batch.labels[:, 1:].sum().item())}
 
-    def reduce(self, model: torch.nn.Module, docs: Sequence[Document], batch: Batch,
-               rng: np.random.Generator) -> tuple[list[int], list[Document], Batch]:
-        """One sentence drawn per document and removed: (removed sentence per document,
-        reduced documents, their batch, which keeps the full one's distance buckets when
-        `stale_distance`)."""
-        removed = [int(rng.integers(removable_sentences(model, d, self.window))) for d in docs]
-        reduced = [d.remove_sentence(n) for d, n in zip(docs, removed)]
-        batch_hat = self.collate([self.featurize(d) for d in reduced])
-        if self.cfg.stale_distance:
-            batch_hat = dataclasses.replace(batch_hat, dist_ht=batch.dist_ht, dist_th=batch.dist_th)
-        return removed, reduced, batch_hat
-
 
 def _mentions_removed(batch: Batch, docs: Sequence[Document], removed: list[int]) -> torch.Tensor:
     """[P] bool: the removed sentence of the pair's document mentions its head or tail."""
@@ -168,17 +132,6 @@ def _mentions_removed(batch: Batch, docs: Sequence[Document], removed: list[int]
         rows = batch.pair_doc == b
         hit[rows] = in_sentence[batch.pair_h[rows]] | in_sentence[batch.pair_t[rows]]
     return hit
-
-
-def _pairs_kept(batch: Batch, reduced: Sequence[Document]) -> torch.Tensor:
-    """[P] float: 0 for pairs whose head or tail vanished from the reduced document."""
-    device = batch.pair_h.device
-    keep = torch.ones(len(batch.pair_h), device=device)
-    for b, doc in enumerate(reduced):
-        alive = torch.tensor([bool(ms) for ms in doc.entities] or [True], device=device)
-        rows = batch.pair_doc == b
-        keep[rows] = (alive[batch.pair_h[rows]] & alive[batch.pair_t[rows]]).float()
-    return keep
 
 
 def sief_loss(cfg: SIEFConfig) -> Loss:
