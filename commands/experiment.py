@@ -7,6 +7,7 @@ stages write data/results) and the tables made from them.
     dvc exp run $(python -m commands.experiment flags NAME)   # run it as a tracked experiment
     python -m commands.experiment apply NAME            # or write it into params.yaml
     python -m commands.experiment keep NAME MODEL [--results DIR]  # copy MODEL's arm runs
+    python -m commands.experiment keep NAME MODEL --results DIR --merge  # add their seeds
     python -m commands.experiment tables NAME           # re-make its tables from results/
     python -m commands.experiment check [NAME ...]      # exit 1 if a table differs (all: none)
 
@@ -22,6 +23,7 @@ learning_curves.png. The figures are re-drawn by `tables`; `check` compares the 
 from __future__ import annotations
 
 import argparse
+import csv
 import shutil
 import sys
 import tempfile
@@ -30,7 +32,7 @@ from typing import Callable
 
 from commands.overlay import apply_overrides, merged_params, override_flags
 from pipeline.config import flatten
-from pipeline.data.jsonio import read_json
+from pipeline.data.jsonio import read_json, write_json
 from pipeline.reporting.collect import (ARMS, DIALOGRE_JOBS, DOCRED_JOBS, MAIN_ARMS, Analysis,
                                         Grid, analysis_results, docred_runs, model_arms,
                                         run_tables, seed_runs)
@@ -180,21 +182,87 @@ def finetune_epochs(folder: Path) -> int:
         f"schedules.docred.{ARMS_ENCODER}.finetune.epochs"]
 
 
-def keep(folder: Path, model: str, results: Path = RESULTS) -> None:
+def keep(folder: Path, model: str, results: Path = RESULTS, merge: bool = False) -> None:
     """Copy a model's runs from the pipeline's results into the experiment's: its arms (what
     the control, sief, arms and arms_sief stages wrote), and for an experiment that sets
-    analysis.extra_seeds the analysis settings with the base runs they pair with."""
+    analysis.extra_seeds the analysis settings with the base runs they pair with. `merge`:
+    add the arms' seeds that the kept runs lack instead (add_seeds), for seeds run later."""
     source_run = results / "docred" / model / ARMS_ENCODER
     folders = arm_folders(source_run)
+    analysis = "analysis.extra_seeds" in flatten(read_params(folder / "params.yaml"))
+
+    def target_of(source: Path) -> Path:
+        return folder / "results" / source.relative_to(results)
+    if merge and analysis:
+        raise SystemExit(f"{folder}: --merge adds seeds to kept arms only, not to the "
+                         f"analysis settings this experiment keeps")
+    if merge:
+        add_seeds({source: target_of(source) for source in folders})
+        return
     single = []
-    if "analysis.extra_seeds" in flatten(read_params(folder / "params.yaml")):
+    if analysis:
         folders += sorted(path for path in (source_run / "analysis").iterdir() if path.is_dir())
         single = [source_run / "base" / "metrics.json", source_run / "seeds/base/dev.json"]
     for source in folders:
         for name in KEPT_ARM_FILES:
-            copy(source / name, folder / "results" / (source / name).relative_to(results))
+            copy(source / name, target_of(source) / name)
     for source in single:
-        copy(source, folder / "results" / source.relative_to(results))
+        copy(source, target_of(source))
+
+
+def add_seeds(arms: dict[Path, Path]) -> None:
+    """Add to every kept arm (new results folder -> kept folder) the seeds of the new runs
+    that it lacks (merge_seeds); every arm is checked before any file is written."""
+    merged = {kept: merge_seeds(new, kept) for new, kept in arms.items()}
+    for kept, (added, contents) in merged.items():
+        for path, content in contents.items():
+            if isinstance(content, dict):
+                write_json(path, content, indent=1)      # as the stages write dev.json
+            else:
+                path.write_bytes(content)
+        print(f"{kept}: seeds added: {added or 'none'}")
+
+
+def merge_seeds(new: Path, kept: Path) -> tuple[list[int], dict[Path, dict | bytes]]:
+    """The seeds of new/ that the kept runs of one arm (kept/: dev.json, selection.csv,
+    history.csv) lack, and the kept files with them added (path -> dev.json's data, the
+    CSVs' bytes), rows ordered by seed as one stage running all the seeds writes them (the
+    seeds are independent runs: each seeds its own). Refused, naming the file: runs made on
+    another machine (dev.json's CPU, kernels and threads: the same seed scores differently
+    there), or a seed in both whose run differs (not made by the same code and data)."""
+    if not (kept / "dev.json").is_file():
+        raise SystemExit(f"{kept / 'dev.json'}: no kept runs to add seeds to; keep without "
+                         f"--merge first")
+    kept_runs, new_runs = read_json(kept / "dev.json"), read_json(new / "dev.json")
+    if kept_runs["machine"] != new_runs["machine"]:
+        raise SystemExit(f"{new / 'dev.json'}: made on {new_runs['machine']!r}, the kept runs "
+                         f"on {kept_runs['machine']!r}: not one machine's runs")
+    by_seed = {run["seed"]: run for run in kept_runs["runs"]}
+    for run in new_runs["runs"]:
+        if run["seed"] in by_seed and run != by_seed[run["seed"]]:
+            raise SystemExit(f"{new / 'dev.json'}: seed {run['seed']}: differs from the kept "
+                             f"run of that seed ({kept / 'dev.json'})")
+    added = [run for run in new_runs["runs"] if run["seed"] not in by_seed]
+    seeds = [run["seed"] for run in added]
+    runs = sorted([*kept_runs["runs"], *added], key=lambda run: run["seed"])
+    return seeds, {kept / "dev.json": {**kept_runs, "runs": runs},
+                   **{kept / name: merged_rows(new / name, kept / name, seeds)
+                      for name in ("selection.csv", "history.csv")}}
+
+
+def merged_rows(new: Path, kept: Path, seeds: list[int]) -> bytes:
+    """The kept CSV with new's rows of `seeds` added, byte for byte (line ends included), all
+    rows in seed order, each seed's in the order written."""
+    kept_lines = kept.read_bytes().splitlines(keepends=True)
+    new_lines = new.read_bytes().splitlines(keepends=True)
+    if not kept_lines or new_lines[:1] != kept_lines[:1]:
+        raise SystemExit(f"{new}: its header is not the kept file's ({kept})")
+    column = next(csv.reader([kept_lines[0].decode()])).index("seed")
+
+    def seed_of(line: bytes) -> int:
+        return int(next(csv.reader([line.decode()]))[column])
+    rows = kept_lines[1:] + [line for line in new_lines[1:] if seed_of(line) in seeds]
+    return b"".join([kept_lines[0], *sorted(rows, key=seed_of)])
 
 
 def copy(source: Path, target: Path) -> None:
@@ -264,6 +332,8 @@ def main(argv: list[str] | None = None) -> int:
     keeping.add_argument("model")
     keeping.add_argument("--results", type=Path, default=RESULTS,
                          help="the results folder of the clone that ran it")
+    keeping.add_argument("--merge", action="store_true",
+                         help="add the seeds the kept runs lack (seeds run later, same machine)")
     checking = commands.add_parser("check", help="exit 1 if a table differs from results/")
     checking.add_argument("names", nargs="*", help="default: every experiment")
     args = p.parse_args(argv)
@@ -275,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "apply":
         apply_overrides(overlay_of(args.name))
     elif args.command == "keep":
-        keep(folder_of(args.name), args.model, args.results)
+        keep(folder_of(args.name), args.model, args.results, args.merge)
         print(f"{args.name}: wrote {', '.join(write_tables(folder_of(args.name)))}")
     elif args.command == "tables":
         print(f"{args.name}: wrote {', '.join(write_tables(folder_of(args.name)))}")

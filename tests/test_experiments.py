@@ -124,3 +124,63 @@ def test_list_names_every_experiment(capsys):
     assert experiment.main(["list"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in lines] == [folder.name for folder in EXPERIMENTS]
+
+
+def seeds_only(source: Path, target: Path, seeds: set[int]) -> None:
+    """A results tree with only `seeds` of every kept arm in `source` (what a stage running
+    just those seeds writes): dev.json's runs and the CSV rows of those seeds."""
+    for dev in source.rglob("dev.json"):
+        folder = target / dev.parent.relative_to(source)
+        folder.mkdir(parents=True)
+        data = json.loads(dev.read_text())
+        data["runs"] = [run for run in data["runs"] if run["seed"] in seeds]
+        (folder / "dev.json").write_text(json.dumps(data, indent=1) + "\n")
+        for name in ("selection.csv", "history.csv"):
+            header, *rows = (dev.parent / name).read_bytes().splitlines(keepends=True)
+            column = header.decode().strip().split(",").index("seed")
+            (folder / name).write_bytes(b"".join(
+                [header, *(row for row in rows
+                           if int(row.decode().split(",")[column]) in seeds)]))
+
+
+def test_keep_merge_adds_later_seeds_as_one_run_of_all_would_write(tmp_path):
+    kept = ROOT / "experiments/arms-gain/results"
+    first, later = tmp_path / "first", tmp_path / "later"
+    every = {run["seed"] for run in json.loads(
+        (kept / "docred/gain/glove/arms/augment/dev.json").read_text())["runs"]}
+    seeds_only(kept, first, {13, 15})
+    seeds_only(kept, later, every - {15})        # seed 13 in both: the augment arm's re-run
+    folder = copy_of("arms-gain", tmp_path)
+    shutil.rmtree(folder / "results")
+    experiment.keep(folder, "gain", first)
+    assert json.loads((folder / "results/docred/gain/glove/arms/rand/dev.json").read_text())[
+        "runs"][-1]["seed"] == 15
+    experiment.keep(folder, "gain", later, merge=True)
+    merged = sorted(path.relative_to(folder / "results")
+                    for path in (folder / "results").rglob("*") if path.is_file())
+    assert merged == sorted(path.relative_to(kept) for path in kept.rglob("*") if path.is_file())
+    for path in merged:
+        assert (folder / "results" / path).read_bytes() == (kept / path).read_bytes(), path
+    assert experiment.stale_tables(folder) == []
+
+
+def test_keep_merge_refuses_another_machine_or_a_seed_that_differs(tmp_path):
+    kept = ROOT / "experiments/arms-gain/results"
+    first, later = tmp_path / "first", tmp_path / "later"
+    seeds_only(kept, first, {13, 14})
+    seeds_only(kept, later, {13, 15})
+    folder = copy_of("arms-gain", tmp_path)
+    shutil.rmtree(folder / "results")
+    experiment.keep(folder, "gain", first)
+    before = {path: path.read_bytes() for path in (folder / "results").rglob("*.*")}
+    augment = later / "docred/gain/glove/arms/augment/dev.json"
+    data = json.loads(augment.read_text())
+    lower(augment, "runs", "0", "cross_fit", "ign_f1")              # seed 13, re-run
+    with pytest.raises(SystemExit, match=r"augment/dev.json: seed 13: differs from the kept"):
+        experiment.keep(folder, "gain", later, merge=True)
+    augment.write_text(json.dumps({**data, "machine": data["machine"].replace("1 threads",
+                                                                               "2 threads")}))
+    with pytest.raises(SystemExit, match=r"augment/dev.json: made on .*2 threads.*not one "):
+        experiment.keep(folder, "gain", later, merge=True)
+    # Refused before any file is written: not even the control arm's seed 15, merged first.
+    assert {path: path.read_bytes() for path in (folder / "results").rglob("*.*")} == before
