@@ -193,10 +193,10 @@ def keep(folder: Path, model: str, results: Path = RESULTS, merge: bool = False)
 
     def target_of(source: Path) -> Path:
         return folder / "results" / source.relative_to(results)
-    if merge and analysis:
-        raise SystemExit(f"{folder}: --merge adds seeds to kept arms only, not to the "
-                         f"analysis settings this experiment keeps")
     if merge:
+        if analysis:
+            raise SystemExit(f"{folder}: --merge adds seeds to kept arms only, not to the "
+                             f"analysis settings this experiment keeps")
         add_seeds({source: target_of(source) for source in folders})
         return
     single = []
@@ -214,19 +214,17 @@ def add_seeds(arms: dict[Path, Path]) -> None:
     """Add to every kept arm (new results folder -> kept folder) the seeds of the new runs
     that it lacks (merge_seeds); every arm is checked before any file is written."""
     merged = {kept: merge_seeds(new, kept) for new, kept in arms.items()}
-    for kept, (added, contents) in merged.items():
-        for path, content in contents.items():
-            if isinstance(content, dict):
-                write_json(path, content, indent=1)      # as the stages write dev.json
-            else:
-                path.write_bytes(content)
+    for kept, (added, dev, tables) in merged.items():
+        write_json(kept / "dev.json", dev, indent=1)     # as the stages write it
+        for name, content in tables.items():
+            (kept / name).write_bytes(content)
         print(f"{kept}: seeds added: {added or 'none'}")
 
 
-def merge_seeds(new: Path, kept: Path) -> tuple[list[int], dict[Path, dict | bytes]]:
+def merge_seeds(new: Path, kept: Path) -> tuple[list[int], dict, dict[str, bytes]]:
     """The seeds of new/ that the kept runs of one arm (kept/: dev.json, selection.csv,
-    history.csv) lack, and the kept files with them added (path -> dev.json's data, the
-    CSVs' bytes), rows ordered by seed as one stage running all the seeds writes them (the
+    history.csv) lack, and the kept files with them added (dev.json's data; CSV name -> its
+    bytes), rows ordered by seed as one stage running all the seeds writes them (the
     seeds are independent runs: each seeds its own). Refused, naming the file: runs made on
     another machine (dev.json's CPU, kernels and threads: the same seed scores differently
     there), or a seed in both whose run differs (not made by the same code and data)."""
@@ -245,9 +243,9 @@ def merge_seeds(new: Path, kept: Path) -> tuple[list[int], dict[Path, dict | byt
     added = [run for run in new_runs["runs"] if run["seed"] not in by_seed]
     seeds = [run["seed"] for run in added]
     runs = sorted([*kept_runs["runs"], *added], key=lambda run: run["seed"])
-    return seeds, {kept / "dev.json": {**kept_runs, "runs": runs},
-                   **{kept / name: merged_rows(new / name, kept / name, seeds)
-                      for name in ("selection.csv", "history.csv")}}
+    return seeds, {**kept_runs, "runs": runs}, {
+        name: merged_rows(new / name, kept / name, seeds)
+        for name in KEPT_ARM_FILES if name.endswith(".csv")}
 
 
 def merged_rows(new: Path, kept: Path, seeds: list[int]) -> bytes:
@@ -345,8 +343,9 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "apply":
         apply_overrides(overlay_of(args.name))
     elif args.command == "keep":
-        keep(folder_of(args.name), args.model, args.results, args.merge)
-        print(f"{args.name}: wrote {', '.join(write_tables(folder_of(args.name)))}")
+        folder = folder_of(args.name)
+        keep(folder, args.model, args.results, args.merge)
+        print(f"{args.name}: wrote {', '.join(write_tables(folder))}")
     elif args.command == "tables":
         print(f"{args.name}: wrote {', '.join(write_tables(folder_of(args.name)))}")
     else:
